@@ -1,0 +1,39 @@
+//! The conformance runner: `conformance <suite> FILE...`.
+//!
+//! Each suite reads vector files in the formats described in
+//! `conformance/vectors/README.md`, prints `FAIL <id>: <why>` per failure and
+//! ends with `N passed, M failed, K skipped`; the exit status is 1 if anything
+//! failed and 2 on a usage or input error.
+
+mod tally;
+
+use std::process::ExitCode;
+
+/// A suite: its name on the command line, a one-line description, and its entry point.
+struct Suite {
+    name: &'static str,
+    about: &'static str,
+    run: fn(&[String]) -> ExitCode,
+}
+
+/// Every suite the runner knows, in the order `--help` lists them.
+const SUITES: &[Suite] = &[];
+
+fn usage() -> ExitCode {
+    eprintln!("usage: conformance <suite> FILE...\n\nsuites:");
+    for suite in SUITES {
+        eprintln!("  {:<12} {}", suite.name, suite.about);
+    }
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((name, rest)) = args.split_first() else {
+        return usage();
+    };
+    match SUITES.iter().find(|s| s.name == name.as_str()) {
+        Some(suite) => (suite.run)(rest),
+        None => usage(),
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check CI runs, on a fresh machine that has only the Rust toolchain:
+# format, clippy (-D warnings), docs (-D warnings), all tests, the RFC vector
+# suites, and the interop suites against real servers and clients (installed from
+# Debian when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain components"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "RFC vector suites"
+cargo build --release --locked -p conformance
+runner=target/release/conformance
+vectors=conformance/vectors
+"$runner" jid "$vectors/jid.json"
+"$runner" stringprep "$vectors/stringprep.json"
+
+step "all checks passed"
