@@ -72,7 +72,37 @@ impl Jid {
             Some((node, domain)) => (Some(node), domain),
             None => (None, head),
         };
+        if let Some(jid) = Jid::already_prepared(s, node, domain, resource, profile) {
+            return Ok(jid);
+        }
         Jid::assemble(node, domain, resource, profile)
+    }
+
+    /// The fast path: when every part is all-ASCII and already prepared, the input is
+    /// the normalised form and one copy of it is the only work left.
+    #[inline]
+    fn already_prepared(
+        s: &str,
+        node: Option<&str>,
+        domain: &str,
+        resource: Option<&str>,
+        profile: Profile,
+    ) -> Option<Jid> {
+        let clean = |part, text| prep::scan_is_clean(part, text);
+        if !node.is_none_or(|n| clean(JidPart::Localpart, n))
+            || !clean(JidPart::Domainpart, domain)
+            || !resource.is_none_or(|r| clean(JidPart::Resourcepart, r))
+        {
+            return None;
+        }
+        let at = node.map_or(0, |n| offset(n.len()));
+        let slash = resource.map_or(0, |r| offset(s.len() - r.len() - 1));
+        Some(Jid {
+            normalized: s.to_owned(),
+            at,
+            slash,
+            profile,
+        })
     }
 
     /// Builds a JID from separate parts, preparing each with the default profile.

@@ -34,14 +34,16 @@ const DIGIT: u8 = 1 << 2; // 0-9
 const HYPHEN: u8 = 1 << 3; // -
 const NODE_OK: u8 = 1 << 4; // allowed in a localpart
 const RES_OK: u8 = 1 << 5; // allowed in a resourcepart
+const LDH_DOT: u8 = 1 << 6; // a-z A-Z 0-9 - .
 
 const fn class_of(b: u8) -> u8 {
     match b {
         0x00..=0x1F | 0x7F => CTRL,
-        b'a'..=b'z' => LOWER | NODE_OK | RES_OK,
-        b'A'..=b'Z' => UPPER | NODE_OK | RES_OK,
-        b'0'..=b'9' => DIGIT | NODE_OK | RES_OK,
-        b'-' => HYPHEN | NODE_OK | RES_OK,
+        b'a'..=b'z' => LOWER | LDH_DOT | NODE_OK | RES_OK,
+        b'A'..=b'Z' => UPPER | LDH_DOT | NODE_OK | RES_OK,
+        b'0'..=b'9' => DIGIT | LDH_DOT | NODE_OK | RES_OK,
+        b'-' => HYPHEN | LDH_DOT | NODE_OK | RES_OK,
+        b'.' => LDH_DOT | NODE_OK | RES_OK,
         b' ' | b'"' | b'&' | b'\'' | b'/' | b':' | b'<' | b'>' | b'@' => RES_OK,
         0x80..=0xFF => CTRL,
         _ => NODE_OK | RES_OK,
@@ -84,7 +86,35 @@ pub(crate) fn scan_resourcepart(s: &str) -> Scan {
     scan_simple(s, JidPart::Resourcepart, RES_OK)
 }
 
+/// OR and AND of the classes of all bytes: one branch-free pass.
+#[inline]
+fn classes(bytes: &[u8]) -> (u8, u8) {
+    let mut all = u8::MAX;
+    let mut any = 0u8;
+    for &b in bytes {
+        let class = CLASS[usize::from(b)];
+        all &= class;
+        any |= class;
+    }
+    (all, any)
+}
+
+#[inline]
 fn scan_simple(s: &str, part: JidPart, ok: u8) -> Scan {
+    // Optimistic pass: every byte allowed and the length in bounds.
+    let (all, any) = classes(s.as_bytes());
+    if all & ok != 0 && (1..=MAX_PART).contains(&s.len()) {
+        return if part == JidPart::Localpart && any & UPPER != 0 {
+            Scan::Lowercase
+        } else {
+            Scan::Clean
+        };
+    }
+    scan_simple_exact(s, part, ok)
+}
+
+#[cold]
+fn scan_simple_exact(s: &str, part: JidPart, ok: u8) -> Scan {
     let bytes = s.as_bytes();
     let mut seen = 0u8;
     for (i, &b) in bytes.iter().enumerate() {
@@ -167,7 +197,54 @@ pub(crate) fn check_ascii_label(label: &[u8]) -> Result<AsciiLabel, JidError> {
 /// Handles one trailing `.` (stripped: returns the slice to use), LDH labels, the
 /// length bound. IP literals, A-labels and non-ASCII go to the full path, which gets
 /// the original slice back (trailing dot included).
+#[inline]
 pub(crate) fn scan_domainpart(s: &str) -> (Scan, &str) {
+    // Optimistic pass: LDH labels, no A-label, lengths in bounds, at most one
+    // trailing dot. Anything else gets the exact scan below.
+    let stripped = s.strip_suffix('.').unwrap_or(s);
+    let d = stripped.as_bytes();
+    let (all, any) = classes(d);
+    if all & LDH_DOT != 0 && (1..=MAX_PART).contains(&d.len()) && plain_labels(d) {
+        let scan = if any & UPPER != 0 {
+            Scan::Lowercase
+        } else {
+            Scan::Clean
+        };
+        return (scan, stripped);
+    }
+    scan_domainpart_exact(s)
+}
+
+/// Label structure of an LDH-and-dots string: every label 1..=63 bytes, no hyphen at
+/// either end, no `xn--` prefix (conservative: any `??--` start is refused).
+#[inline]
+fn plain_labels(d: &[u8]) -> bool {
+    let mut start = 0;
+    loop {
+        let end = d[start..]
+            .iter()
+            .position(|&b| b == b'.')
+            .map_or(d.len(), |p| start + p);
+        let label = &d[start..end];
+        let ok = match label {
+            [] => false,
+            [first, .., last] if *first == b'-' || *last == b'-' => false,
+            [b'-'] => false,
+            [_, _, b'-', b'-', ..] => false,
+            _ => label.len() <= 63,
+        };
+        if !ok {
+            return false;
+        }
+        if end == d.len() {
+            return true;
+        }
+        start = end + 1;
+    }
+}
+
+#[cold]
+fn scan_domainpart_exact(s: &str) -> (Scan, &str) {
     let bytes = s.as_bytes();
     if !bytes.is_ascii() || bytes.first() == Some(&b'[') {
         return (Scan::Slow, s);

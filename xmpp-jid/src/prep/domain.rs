@@ -103,6 +103,12 @@ fn decode_alabel(lower: &str) -> Option<String> {
 
 /// Length in octets of the ACE form (`xn--` + Punycode) of a non-ASCII label.
 fn ace_len(label: &str) -> usize {
+    // Punycode spends at most 8 digits per code point here (deltas below 36^8), so
+    // labels of up to 7 characters fit 63 octets without encoding them.
+    let chars = label.chars().count();
+    if chars <= 7 {
+        return 4 + 1 + chars * 8;
+    }
     idna::punycode::encode_str(label).map_or(usize::MAX, |p| p.len() + 4)
 }
 

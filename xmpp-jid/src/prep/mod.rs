@@ -181,6 +181,20 @@ fn resourcepart_slow(s: &str, profile: Profile) -> Result<Cow<'_, str>, JidError
     Ok(out)
 }
 
+/// Whether `s` is an all-ASCII, already-prepared `part` (identical under both profiles;
+/// a domain with a trailing dot is not: the dot must go).
+#[inline]
+pub(crate) fn scan_is_clean(part: JidPart, s: &str) -> bool {
+    match part {
+        JidPart::Localpart => ascii::scan_localpart(s) == Scan::Clean,
+        JidPart::Domainpart => {
+            let (scan, d) = ascii::scan_domainpart(s);
+            scan == Scan::Clean && d.len() == s.len()
+        }
+        JidPart::Resourcepart => ascii::scan_resourcepart(s) == Scan::Clean,
+    }
+}
+
 /// Appends the prepared `part` of `s` to `out` without allocating when `s` is ASCII.
 pub(crate) fn push_part(
     out: &mut String,

@@ -66,18 +66,18 @@ fn run(s: &str, profile: Stringprep) -> Result<Cow<'_, str>, ProfileError> {
     }
     // RFC 3454 §7: stored strings must not contain unassigned code points (checked on
     // the input; mapping and NFKC of assigned characters only yield assigned ones).
-    if let Some(c) = s.chars().find(|&c| tables::unassigned_code_point(c)) {
+    if let Some(c) = s.chars().find(|&c| unassigned(c)) {
         return Err(ProfileError::Unassigned(c));
     }
     // §3 mapping (B.1 for all three; B.2 case folding for nameprep and nodeprep).
     let mapped = s
         .chars()
-        .filter(|&c| !tables::commonly_mapped_to_nothing(c));
+        .filter(|&c| c.is_ascii() || !tables::commonly_mapped_to_nothing(c));
     // §4 normalisation: NFKC.
     let normalized: String = if profile == Stringprep::Resourceprep {
         mapped.nfkc().collect()
     } else {
-        mapped.flat_map(tables::case_fold_for_nfkc).nfkc().collect()
+        mapped.flat_map(case_fold).nfkc().collect()
     };
     // §5 prohibited output.
     if let Some(c) = normalized.chars().find(|&c| prohibited(c, profile)) {
@@ -85,10 +85,7 @@ fn run(s: &str, profile: Stringprep) -> Result<Cow<'_, str>, ProfileError> {
     }
     // NFKC of an assigned character is assigned in Unicode 3.2 for all but a few later
     // corrections; check the output too so nothing unassigned slips through.
-    if let Some(c) = normalized
-        .chars()
-        .find(|&c| tables::unassigned_code_point(c))
-    {
+    if let Some(c) = normalized.chars().find(|&c| unassigned(c)) {
         return Err(ProfileError::Unassigned(c));
     }
     // §6 bidirectional characters.
@@ -100,6 +97,45 @@ fn run(s: &str, profile: Stringprep) -> Result<Cow<'_, str>, ProfileError> {
     } else {
         Ok(Cow::Owned(normalized))
     }
+}
+
+/// Table A.1, skipping the lookup below U+0221 (everything there is assigned).
+#[inline]
+fn unassigned(c: char) -> bool {
+    c >= '\u{221}' && tables::unassigned_code_point(c)
+}
+
+/// One code point or its B.2 case folding (ASCII without the table lookup).
+#[inline]
+fn case_fold(c: char) -> CaseFold {
+    if c.is_ascii() {
+        CaseFold::One(Some(c.to_ascii_lowercase()))
+    } else {
+        CaseFold::Table(tables::case_fold_for_nfkc(c))
+    }
+}
+
+/// Iterator over the B.2 folding of one character.
+enum CaseFold {
+    One(Option<char>),
+    Table(tables::CaseFoldForNfkc),
+}
+
+impl Iterator for CaseFold {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        match self {
+            CaseFold::One(c) => c.take(),
+            CaseFold::Table(it) => it.next(),
+        }
+    }
+}
+
+/// D.1 (R or AL). No code point below U+0590 is either, so skip the table there.
+#[inline]
+fn r_or_al(c: char) -> bool {
+    c >= '\u{590}' && tables::bidi_r_or_al(c)
 }
 
 /// Exact result for all-ASCII input, or `None` to take the general path.
@@ -127,17 +163,9 @@ fn ascii(s: &str, profile: Stringprep) -> Option<Result<Cow<'_, str>, ProfileErr
 
 /// RFC 3454 §5 prohibition tables for `profile`.
 fn prohibited(c: char, profile: Stringprep) -> bool {
-    let common = tables::non_ascii_space_character(c) // C.1.2
-        || tables::non_ascii_control_character(c) // C.2.2
-        || tables::private_use(c) // C.3
-        || tables::non_character_code_point(c) // C.4
-        || tables::surrogate_code(c) // C.5
-        || tables::inappropriate_for_plain_text(c) // C.6
-        || tables::inappropriate_for_canonical_representation(c) // C.7
-        || tables::change_display_properties_or_deprecated(c) // C.8
-        || tables::tagging_character(c); // C.9
-    common
-        || match profile {
+    if c.is_ascii() {
+        // Only C.1.1 / C.2.1 and the nodeprep additions have ASCII members.
+        return match profile {
             Stringprep::Nameprep => false,
             Stringprep::Resourceprep => tables::ascii_control_character(c), // C.2.1
             Stringprep::Nodeprep => {
@@ -145,20 +173,30 @@ fn prohibited(c: char, profile: Stringprep) -> bool {
                     || tables::ascii_control_character(c) // C.2.1
                     || matches!(c, '"' | '&' | '\'' | '/' | ':' | '<' | '>' | '@')
             }
-        }
+        };
+    }
+    tables::non_ascii_space_character(c) // C.1.2
+        || tables::non_ascii_control_character(c) // C.2.2
+        || tables::private_use(c) // C.3
+        || tables::non_character_code_point(c) // C.4
+        || tables::surrogate_code(c) // C.5
+        || tables::inappropriate_for_plain_text(c) // C.6
+        || tables::inappropriate_for_canonical_representation(c) // C.7
+        || tables::change_display_properties_or_deprecated(c) // C.8
+        || tables::tagging_character(c) // C.9
 }
 
 /// RFC 3454 §6: a string with any RandALCat character must contain no LCat character
 /// and must start and end with a RandALCat character.
 fn bidi_violation(s: &str) -> bool {
-    if !s.contains(tables::bidi_r_or_al) {
+    if !s.contains(r_or_al) {
         return false;
     }
     if s.contains(tables::bidi_l) {
         return true;
     }
-    let first = s.chars().next().is_some_and(tables::bidi_r_or_al);
-    let last = s.chars().next_back().is_some_and(tables::bidi_r_or_al);
+    let first = s.chars().next().is_some_and(r_or_al);
+    let last = s.chars().next_back().is_some_and(r_or_al);
     !(first && last)
 }
 
