@@ -55,6 +55,23 @@ fn shared_stringprep_vectors_all_pass() {
 }
 
 #[test]
+fn extra_vectors_all_pass() {
+    for (suite, file, count) in [
+        ("jid", "extra/jid.json", 42),
+        ("stringprep", "extra/stringprep.json", 93),
+    ] {
+        let out = run(&[suite, &vectors(file)]);
+        assert_eq!(
+            summary(&out),
+            (count, 0, 0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(out.status.success());
+    }
+}
+
+#[test]
 fn failures_are_reported_and_set_the_exit_status() {
     let dir = std::env::temp_dir().join(format!("conformance-jid-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
