@@ -33,6 +33,9 @@ pub struct Jid {
     profile: Profile,
 }
 
+/// The longest normalised JID: three 1023-byte parts and two separators.
+const MAX_JID: usize = 3 * 1023 + 2;
+
 /// A byte offset inside a JID; JIDs are at most 3 × 1023 + 2 bytes, so this never
 /// saturates.
 fn offset(n: usize) -> u16 {
@@ -136,9 +139,11 @@ impl Jid {
         resource: Option<&str>,
         profile: Profile,
     ) -> Result<Jid, JidError> {
+        // Sized from the input, but never beyond what a valid JID can need: an
+        // oversized input is rejected by the part checks, not allocated for.
         let capacity =
             node.map_or(0, |n| n.len() + 1) + domain.len() + resource.map_or(0, |r| r.len() + 1);
-        let mut normalized = String::with_capacity(capacity);
+        let mut normalized = String::with_capacity(capacity.min(MAX_JID));
         let mut at = 0;
         if let Some(node) = node {
             prep::push_part(&mut normalized, JidPart::Localpart, node, profile)?;
@@ -292,7 +297,8 @@ impl Jid {
 
     /// This bare JID with `resource` prepared (with this JID's profile) and appended.
     pub(crate) fn with_resource(&self, resource: &str) -> Result<Jid, JidError> {
-        let mut normalized = String::with_capacity(self.normalized.len() + 1 + resource.len());
+        let capacity = (self.normalized.len() + 1 + resource.len()).min(MAX_JID);
+        let mut normalized = String::with_capacity(capacity);
         let end = if self.slash == 0 {
             self.normalized.len()
         } else {

@@ -62,6 +62,10 @@ const fn build_table() -> [u8; 256] {
 
 static CLASS: [u8; 256] = build_table();
 
+/// Inputs longer than this (per part, in bytes) are rejected before any preparation
+/// work: no valid part is this long, even counting characters mapped to nothing.
+pub(crate) const MAX_RAW_PART: usize = 4096;
+
 /// Largest prepared part (RFC 6122 §2.1 / RFC 7622 §3.1): 1023 bytes.
 pub(crate) const MAX_PART: usize = 1023;
 
@@ -101,9 +105,12 @@ fn classes(bytes: &[u8]) -> (u8, u8) {
 
 #[inline]
 fn scan_simple(s: &str, part: JidPart, ok: u8) -> Scan {
-    // Optimistic pass: every byte allowed and the length in bounds.
+    // Optimistic pass: the length in bounds and every byte allowed.
+    if !(1..=MAX_PART).contains(&s.len()) {
+        return scan_simple_exact(s, part, ok);
+    }
     let (all, any) = classes(s.as_bytes());
-    if all & ok != 0 && (1..=MAX_PART).contains(&s.len()) {
+    if all & ok != 0 {
         return if part == JidPart::Localpart && any & UPPER != 0 {
             Scan::Lowercase
         } else {
@@ -115,6 +122,9 @@ fn scan_simple(s: &str, part: JidPart, ok: u8) -> Scan {
 
 #[cold]
 fn scan_simple_exact(s: &str, part: JidPart, ok: u8) -> Scan {
+    if s.len() > MAX_RAW_PART {
+        return Scan::Invalid(JidError::TooLong { part, len: s.len() });
+    }
     let bytes = s.as_bytes();
     let mut seen = 0u8;
     for (i, &b) in bytes.iter().enumerate() {
@@ -203,8 +213,11 @@ pub(crate) fn scan_domainpart(s: &str) -> (Scan, &str) {
     // trailing dot. Anything else gets the exact scan below.
     let stripped = s.strip_suffix('.').unwrap_or(s);
     let d = stripped.as_bytes();
+    if !(1..=MAX_PART).contains(&d.len()) {
+        return scan_domainpart_exact(s);
+    }
     let (all, any) = classes(d);
-    if all & LDH_DOT != 0 && (1..=MAX_PART).contains(&d.len()) && plain_labels(d) {
+    if all & LDH_DOT != 0 && plain_labels(d) {
         let scan = if any & UPPER != 0 {
             Scan::Lowercase
         } else {
@@ -245,6 +258,15 @@ fn plain_labels(d: &[u8]) -> bool {
 
 #[cold]
 fn scan_domainpart_exact(s: &str) -> (Scan, &str) {
+    if s.len() > MAX_RAW_PART {
+        return (
+            Scan::Invalid(JidError::TooLong {
+                part: JidPart::Domainpart,
+                len: s.len(),
+            }),
+            s,
+        );
+    }
     let bytes = s.as_bytes();
     if !bytes.is_ascii() || bytes.first() == Some(&b'[') {
         return (Scan::Slow, s);

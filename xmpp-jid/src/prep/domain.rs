@@ -269,21 +269,14 @@ fn precis_error(e: precis_core::Error) -> ProfileError {
 /// Bidi Rule across labels (RFC 5893), CONTEXTJ, leading combining marks, NFC — and that
 /// UTS 46 would map nothing further (a character it maps is not valid in a U-label).
 fn whole_domain_2008(domain: &str) -> Result<(), JidError> {
-    let uts46 = Uts46::new();
-    let ascii_ok = uts46
-        .to_ascii(
-            domain.as_bytes(),
-            AsciiDenyList::STD3,
-            Hyphens::CheckFirstLast,
-            idna::uts46::DnsLength::Ignore,
-        )
-        .is_ok();
-    let (unicode, result) = uts46.to_unicode(
+    // UTS 46 ToUnicode applies the same validity criteria as ToASCII (without the
+    // Punycode step); errors show up in the result and as U+FFFD in the output.
+    let (unicode, result) = Uts46::new().to_unicode(
         domain.as_bytes(),
         AsciiDenyList::STD3,
         Hyphens::CheckFirstLast,
     );
-    if ascii_ok && result.is_ok() && unicode == domain {
+    if result.is_ok() && unicode == domain {
         return Ok(());
     }
     let rtl = domain.chars().any(stringprep::tables::bidi_r_or_al);
@@ -292,4 +285,73 @@ fn whole_domain_2008(domain: &str) -> Result<(), JidError> {
     } else {
         JidError::Idna
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_literals_are_canonical() {
+        assert_eq!(
+            prepare("[0:0:0:0:0:0:0:1]", Rules::Idna2003).unwrap(),
+            "[::1]"
+        );
+        assert_eq!(
+            prepare("[::FFFF:192.0.2.1]", Rules::Idna2008).unwrap(),
+            "[::ffff:192.0.2.1]"
+        );
+        assert_eq!(prepare("[::1", Rules::Idna2003), Err(JidError::IpLiteral));
+        assert_eq!(prepare("[]", Rules::Idna2003), Err(JidError::IpLiteral));
+        assert!(matches!(
+            prepare("192.0.2.1", Rules::Idna2003),
+            Ok(Cow::Borrowed(_))
+        ));
+    }
+
+    #[test]
+    fn short_labels_never_exceed_63_octets() {
+        // The `ace_len` shortcut assumes any label of at most 7 characters encodes
+        // within 63 octets; check the worst cases (large, scattered code points).
+        let worst = [
+            "\u{10fffd}\u{10000}\u{10fffd}\u{10000}\u{10fffd}\u{10000}\u{10fffd}",
+            "\u{80}\u{10fffd}\u{80}\u{10fffd}\u{80}\u{10fffd}\u{80}",
+            "a\u{10fffd}b\u{e000}c\u{80}d",
+            "\u{10fffd}\u{10fffc}\u{10fffb}\u{10fffa}\u{10fff9}\u{10fff8}\u{10fff7}",
+        ];
+        for label in worst {
+            let encoded = idna::punycode::encode_str(label).unwrap();
+            assert!(
+                encoded.len() + 4 <= ace_len(label),
+                "{label:?} -> {encoded}"
+            );
+            assert!(ace_len(label) <= 63);
+        }
+    }
+
+    #[test]
+    fn alabels() {
+        assert_eq!(alabel_2003("xn--bcher-kva").unwrap(), "b\u{fc}cher");
+        // Undecodable or non-round-tripping A-labels stay as they are under IDNA2003…
+        assert_eq!(alabel_2003("xn--zz").unwrap(), "xn--zz");
+        assert_eq!(alabel_2003("xn--abc").unwrap(), "xn--abc");
+        // …and are rejected under IDNA2008.
+        assert_eq!(alabel_2008("xn--zz"), Err(JidError::InvalidALabel));
+        assert_eq!(alabel_2008("xn--abc"), Err(JidError::InvalidALabel));
+        assert_eq!(alabel_2008("xn--bcher-kva").unwrap(), "b\u{fc}cher");
+        // An A-label of an uppercase U-label is not a valid IDNA2008 A-label.
+        let upper = format!("xn--{}", idna::punycode::encode_str("B\u{dc}CHER").unwrap());
+        assert_eq!(
+            alabel_2008(&upper.to_ascii_lowercase()),
+            Err(JidError::InvalidALabel)
+        );
+    }
+
+    #[test]
+    fn rfc5895_mapping() {
+        assert_eq!(map_5895("\u{ff21}\u{ff22}"), "ab");
+        assert_eq!(map_5895("\u{3a3}A\u{301}"), "\u{3c3}\u{e1}");
+        // Compatibility characters outside the width forms are not mapped.
+        assert_eq!(map_5895("\u{2163}"), "\u{2173}");
+    }
 }

@@ -27,9 +27,7 @@ use crate::Profile;
 use crate::error::{JidError, JidPart};
 use crate::profiles;
 
-/// Inputs longer than this (per part, in bytes) are rejected before any preparation
-/// work: no valid part is this long, even counting characters mapped to nothing.
-pub(crate) const MAX_RAW_PART: usize = 4096;
+use self::ascii::MAX_RAW_PART;
 
 fn raw_bound(part: JidPart, s: &str) -> Result<(), JidError> {
     if s.len() > MAX_RAW_PART {
