@@ -29,5 +29,7 @@ runner=target/release/conformance
 vectors=conformance/vectors
 "$runner" jid "$vectors/jid.json"
 "$runner" stringprep "$vectors/stringprep.json"
+"$runner" jid "$vectors/extra/jid.json"
+"$runner" stringprep "$vectors/extra/stringprep.json"
 
 step "all checks passed"

@@ -5,6 +5,8 @@
 //! ends with `N passed, M failed, K skipped`; the exit status is 1 if anything
 //! failed and 2 on a usage or input error.
 
+mod jid_suite;
+mod stringprep_suite;
 mod tally;
 
 use std::process::ExitCode;
@@ -17,7 +19,18 @@ struct Suite {
 }
 
 /// Every suite the runner knows, in the order `--help` lists them.
-const SUITES: &[Suite] = &[];
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "jid",
+        about: "JID parsing/normalisation vectors (jid.json format), RFC 6122 and RFC 7622",
+        run: jid_suite::run,
+    },
+    Suite {
+        name: "stringprep",
+        about: "string preparation profile vectors (stringprep.json format)",
+        run: stringprep_suite::run,
+    },
+];
 
 fn usage() -> ExitCode {
     eprintln!("usage: conformance <suite> FILE...\n\nsuites:");
