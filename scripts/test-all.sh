@@ -29,5 +29,7 @@ runner=target/release/conformance
 vectors=conformance/vectors
 "$runner" jid "$vectors/jid.json"
 "$runner" stringprep "$vectors/stringprep.json"
+"$runner" sasl "$vectors/sasl.json"
+"$runner" sasl "$vectors/extra/sasl.json"
 
 step "all checks passed"

@@ -5,6 +5,7 @@
 //! ends with `N passed, M failed, K skipped`; the exit status is 1 if anything
 //! failed and 2 on a usage or input error.
 
+mod sasl_suite;
 mod tally;
 
 use std::process::ExitCode;
@@ -17,7 +18,11 @@ struct Suite {
 }
 
 /// Every suite the runner knows, in the order `--help` lists them.
-const SUITES: &[Suite] = &[];
+const SUITES: &[Suite] = &[Suite {
+    name: "sasl",
+    about: "SASL vectors (sasl.json format): PLAIN, DIGEST-MD5, SCRAM client and server",
+    run: sasl_suite::run,
+}];
 
 fn usage() -> ExitCode {
     eprintln!("usage: conformance <suite> FILE...\n\nsuites:");
