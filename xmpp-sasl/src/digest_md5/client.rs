@@ -200,3 +200,104 @@ fn verify_rspauth(data: &[u8], expected: &str) -> Result<(), SaslError> {
         Err(SaslError::ServerSignatureMismatch)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHALLENGE: &[u8] = b"realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess,charset=utf-8";
+
+    fn client() -> DigestMd5Client {
+        let creds = ClientCredentials::new("chris", "secret");
+        DigestMd5Client::with_cnonce(&creds, "imap", "elwood.innosoft.com", "OA6MHXh6VqTrRk")
+            .unwrap()
+    }
+
+    fn invalid(name: &'static str) -> SaslError {
+        SaslError::malformed(
+            MessageKind::DigestChallenge,
+            Malformation::InvalidDirective { name },
+        )
+    }
+
+    #[test]
+    fn rfc2831_exchange_both_ways() {
+        let mut c = client();
+        let response = c.respond(CHALLENGE).unwrap();
+        assert_eq!(
+            String::from_utf8(response).unwrap(),
+            "charset=utf-8,username=\"chris\",realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\",response=d388dad90d4bbd760a152321f2143af7,qop=auth"
+        );
+        assert_eq!(
+            c.respond(b"rspauth=EA40F60335C427B5527B84DBABCDFFFD")
+                .unwrap(),
+            b""
+        );
+        c.finish(None).unwrap();
+        let mut c = client();
+        c.respond(CHALLENGE).unwrap();
+        assert_eq!(
+            c.finish(Some(b"rspauth=ea40f60335c427b5527b84dbabcdfffe")),
+            Err(SaslError::ServerSignatureMismatch)
+        );
+        let mut c = client();
+        c.respond(CHALLENGE).unwrap();
+        assert_eq!(c.finish(None), Err(SaslError::MissingServerVerification));
+    }
+
+    #[test]
+    fn challenge_errors() {
+        let cases: [(&[u8], SaslError); 6] = [
+            (
+                b"realm=\"r\",qop=\"auth\",algorithm=md5-sess",
+                SaslError::malformed(
+                    MessageKind::DigestChallenge,
+                    Malformation::MissingDirective { name: "nonce" },
+                ),
+            ),
+            (
+                b"nonce=\"n\",qop=\"auth-int\",algorithm=md5-sess",
+                invalid("qop"),
+            ),
+            (b"nonce=\"n\",algorithm=md5", invalid("algorithm")),
+            (
+                b"nonce=\"n\",algorithm=md5-sess,charset=latin1",
+                invalid("charset"),
+            ),
+            (b"nonce=\"\",algorithm=md5-sess", invalid("nonce")),
+            (
+                b"nonce=\"a\",nonce=\"b\",algorithm=md5-sess",
+                SaslError::malformed(
+                    MessageKind::DigestChallenge,
+                    Malformation::DuplicateDirective { name: "nonce" },
+                ),
+            ),
+        ];
+        for (challenge, expected) in cases {
+            let mut c = client();
+            assert_eq!(c.respond(challenge), Err(expected));
+            assert_eq!(c.respond(CHALLENGE), Err(SaslError::UnexpectedStep));
+        }
+        // qop absent means auth; several offered qops are fine.
+        assert!(client().respond(b"nonce=\"n\",algorithm=md5-sess").is_ok());
+        assert!(
+            client()
+                .respond(b"nonce=\"n\",qop=\"auth-conf, auth\",algorithm=md5-sess")
+                .is_ok()
+        );
+        assert!(
+            client()
+                .respond(b"nonce=\"n\",algorithm=md5-sess\xff")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn constructor_checks() {
+        let creds = ClientCredentials::new("", "p");
+        assert!(DigestMd5Client::with_cnonce(&creds, "xmpp", "h", "c").is_err());
+        let creds = ClientCredentials::new("u", "p");
+        assert!(DigestMd5Client::with_cnonce(&creds, "xmpp", "h", "").is_err());
+        assert!(DigestMd5Client::with_cnonce(&creds, "xmpp", "", "c").is_err());
+    }
+}

@@ -233,3 +233,139 @@ impl DigestMd5Server {
         Ok(ServerStep::Challenge(rspauth))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Account, ClientCredentials};
+
+    fn server() -> DigestMd5Server {
+        DigestMd5Server::with_nonce("example.com", "xmpp", "example.com", "bm9uY2U")
+    }
+
+    fn response_for(uri_host: &str, tweak: impl Fn(String) -> String) -> Vec<u8> {
+        let creds = ClientCredentials::new("juliet", "r0m30");
+        let mut c =
+            super::super::DigestMd5Client::with_cnonce(&creds, "xmpp", uri_host, "Y24").unwrap();
+        let mut s = server();
+        let ServerStep::Challenge(challenge) = s.initial(None).unwrap() else {
+            panic!("expected a challenge")
+        };
+        tweak(String::from_utf8(c.respond(&challenge).unwrap()).unwrap()).into_bytes()
+    }
+
+    fn invalid(name: &'static str) -> SaslError {
+        SaslError::malformed(
+            MessageKind::DigestResponse,
+            Malformation::InvalidDirective { name },
+        )
+    }
+
+    #[test]
+    fn full_exchange_and_wrong_password() {
+        let mut s = server();
+        s.initial(Some(b"")).unwrap();
+        let response = response_for("example.com", |r| r);
+        let ServerStep::NeedCredentials(req) = s.respond(&response).unwrap() else {
+            panic!("expected a credential request")
+        };
+        assert_eq!(
+            (req.authcid.as_str(), req.realm.as_deref()),
+            ("juliet", Some("example.com"))
+        );
+        assert!(matches!(
+            s.provide(CredentialAnswer::Found(Account::with_password("r0m30"))),
+            Ok(ServerStep::Challenge(c)) if c.starts_with(b"rspauth=")
+        ));
+        assert_eq!(
+            s.respond(b"x"),
+            Err(SaslError::malformed(
+                MessageKind::Response,
+                Malformation::UnexpectedData
+            ))
+        );
+        let mut s = server();
+        s.initial(None).unwrap();
+        s.respond(&response).unwrap();
+        assert_eq!(
+            s.provide(CredentialAnswer::Found(Account::with_password("wrong"))),
+            Err(SaslError::AuthenticationFailed)
+        );
+        let mut s = server();
+        s.initial(None).unwrap();
+        s.respond(&response).unwrap();
+        let keys_only = crate::scram::ScramKeys::derive(
+            crate::scram::ScramHash::Sha1,
+            &crate::Password::new("r0m30"),
+            b"s",
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            s.provide(CredentialAnswer::Found(Account::with_scram_keys(keys_only))),
+            Err(SaslError::AuthenticationFailed)
+        );
+    }
+
+    #[test]
+    fn response_checks() {
+        let cases: Vec<(Vec<u8>, SaslError)> = vec![
+            (response_for("other.example", |r| r), invalid("digest-uri")),
+            (
+                response_for("example.com", |r| r.replace("nc=00000001", "nc=00000002")),
+                invalid("nc"),
+            ),
+            (
+                response_for("example.com", |r| r.replace("qop=auth", "qop=auth-int")),
+                invalid("qop"),
+            ),
+            (
+                response_for("example.com", |r| {
+                    r.replace("realm=\"example.com\"", "realm=\"evil\"")
+                }),
+                invalid("realm"),
+            ),
+            (
+                response_for("example.com", |r| r.replace("bm9uY2U", "b3RoZXI")),
+                SaslError::NonceMismatch,
+            ),
+            (
+                response_for("example.com", |r| r.replace(",response=", ",response=zz")),
+                invalid("response"),
+            ),
+            (
+                b"".to_vec(),
+                SaslError::malformed(MessageKind::DigestResponse, Malformation::Empty),
+            ),
+            (
+                b"username=\"\",nonce=\"bm9uY2U\"".to_vec(),
+                SaslError::EmptyField {
+                    field: Field::Username,
+                },
+            ),
+        ];
+        for (response, expected) in cases {
+            let mut s = server();
+            s.initial(None).unwrap();
+            assert_eq!(
+                s.respond(&response),
+                Err(expected),
+                "{}",
+                String::from_utf8_lossy(&response)
+            );
+        }
+        let mut s = server();
+        assert!(s.initial(Some(b"data")).is_err());
+        assert_eq!(s.initial(None), Err(SaslError::UnexpectedStep));
+        // A serv-name after the host is accepted.
+        let with_serv_name = response_for("example.com", |r| {
+            r.replace("xmpp/example.com", "xmpp/example.com/example.com")
+        });
+        let mut s = server();
+        s.initial(None).unwrap();
+        assert!(matches!(
+            s.respond(&with_serv_name),
+            Ok(ServerStep::NeedCredentials(_))
+        ));
+    }
+}

@@ -338,3 +338,100 @@ fn verify_server_final(data: &[u8], expected: &HashValue) -> Result<(), SaslErro
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVER_FIRST: &[u8] =
+        b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
+    const CLIENT_FINAL: &[u8] =
+        b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=";
+
+    fn client() -> ScramClient {
+        let creds = ClientCredentials::new("user", "pencil");
+        ScramClient::start_with_nonce(
+            ScramHash::Sha1,
+            Gs2Binding::NotSupported,
+            &creds,
+            ScramClientOptions::new(),
+            "fyko+d2lbbFgONRv9qkxdawL",
+        )
+        .unwrap()
+        .0
+    }
+
+    #[test]
+    fn the_cache_is_consulted_and_filled() {
+        let mut c = client();
+        assert_eq!(c.respond(SERVER_FIRST).unwrap(), CLIENT_FINAL);
+        let cache = c.take_cache();
+        assert_eq!(cache.len(), 1);
+        // Reusing the cache gives the same answer without recomputing…
+        let mut c = client().with_cache(cache);
+        assert_eq!(c.respond(SERVER_FIRST).unwrap(), CLIENT_FINAL);
+        // …and a planted entry proves the cached value is what gets used.
+        let salt = crate::encoding::b64_decode("QSXCR+Q6sek8bf92").unwrap();
+        let mut planted = SaltedPasswordCache::new();
+        let id = SaltedPasswordCache::password_id(b"pencil");
+        let bogus = SaltedPassword::from_prepared(ScramHash::Sha1, b"other", &salt, 4096);
+        planted.insert(id, &salt, 4096, &bogus);
+        let mut c = client().with_cache(planted);
+        assert_ne!(c.respond(SERVER_FIRST).unwrap(), CLIENT_FINAL);
+    }
+
+    #[test]
+    fn gs2_header_carries_flag_and_escaped_authzid() {
+        let creds = ClientCredentials::new("a,b", "p").with_authzid("x=y");
+        let cb = crate::ChannelBinding::new(crate::ChannelBindingType::TlsUnique, vec![1]);
+        let (c, first) = ScramClient::start_with_nonce(
+            ScramHash::Sha256,
+            Gs2Binding::Bound(cb),
+            &creds,
+            ScramClientOptions::new(),
+            "abc",
+        )
+        .unwrap();
+        assert_eq!(first, b"p=tls-unique,a=x=3Dy,n=a=2Cb,r=abc");
+        assert_eq!(c.mechanism(), Mechanism::ScramSha256Plus);
+        assert!(!c.is_server_verified());
+        assert!(format!("{c:?}").contains("await-server-first"));
+        let (_, first) = ScramClient::start_with_nonce(
+            ScramHash::Sha1,
+            Gs2Binding::ServerLacksSupport,
+            &ClientCredentials::new("u", "p"),
+            ScramClientOptions::new(),
+            "abc",
+        )
+        .unwrap();
+        assert_eq!(first, b"y,,n=u,r=abc");
+    }
+
+    #[test]
+    fn bad_nonce_and_state_errors() {
+        let creds = ClientCredentials::new("u", "p");
+        for nonce in ["", "a,b", "a b", "\u{e9}"] {
+            assert!(
+                ScramClient::start_with_nonce(
+                    ScramHash::Sha1,
+                    Gs2Binding::NotSupported,
+                    &creds,
+                    ScramClientOptions::new(),
+                    nonce
+                )
+                .is_err(),
+                "{nonce:?}"
+            );
+        }
+        let mut c = client();
+        assert!(c.respond(b"r=x\xff").is_err());
+        assert_eq!(c.respond(SERVER_FIRST), Err(SaslError::UnexpectedStep));
+        let mut c = client();
+        c.respond(SERVER_FIRST).unwrap();
+        c.finish(Some(b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")).unwrap();
+        assert_eq!(c.respond(b"v=x"), Err(SaslError::UnexpectedStep));
+        let options = ScramClientOptions::new().insecure_min_iterations_for_tests(0);
+        assert_eq!(options.min_iterations(), 1);
+        assert_eq!(options.max_iterations(), DEFAULT_MAX_ITERATIONS);
+    }
+}
