@@ -51,6 +51,10 @@ impl SaslClient {
     /// Starts the exchange chosen by `selection`. Returns the client and the initial
     /// response (`None` for DIGEST-MD5, which has none). `cache` is consulted and filled by
     /// SCRAM; get it back with [`take_cache`](Self::take_cache).
+    ///
+    /// A `-PLUS` mechanism needs [`Gs2Binding::Bound`] (else
+    /// [`SaslError::ChannelBindingUnavailable`]); for a non-PLUS SCRAM mechanism a `Bound`
+    /// binding is sent as `n` (binding data is only ever used with `-PLUS`).
     pub fn start(
         selection: &Selection,
         credentials: &ClientCredentials,

@@ -71,10 +71,11 @@ pub use credentials::{
 };
 pub use encoding::{MAX_MESSAGE_LEN, decode_payload, encode_payload};
 pub use entropy::{Entropy, InsecureSeededEntropy};
-pub use error::{Field, Malformation, MessageKind, SaslError, ScramServerError};
+pub use error::{Field, Malformation, MessageKind, SaslError};
 pub use mechanism::Mechanism;
 pub use saslprep::{SaslprepError, saslprep, saslprep_query};
 pub use scram::SaltedPasswordCache;
+pub use scram::ScramServerError;
 pub use secret::Password;
 pub use select::{ClientPolicy, ConnectionInfo, Selection};
 pub use server::{SaslServer, ServerConfig, ServerStep, ServerSuccess};

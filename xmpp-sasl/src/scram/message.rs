@@ -1,8 +1,9 @@
 //! Parsing of the four SCRAM messages (RFC 5802 §7) and the `saslname` escaping.
 
+use super::ScramServerError;
 use crate::SaslError;
 use crate::encoding::b64_decode;
-use crate::error::{Field, Malformation, MessageKind, ScramServerError};
+use crate::error::{Field, Malformation, MessageKind};
 
 /// The gs2 channel-binding flag as received.
 #[derive(Debug, Clone, PartialEq, Eq)]

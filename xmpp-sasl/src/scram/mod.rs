@@ -11,9 +11,11 @@ mod keys;
 mod message;
 mod primitives;
 mod server;
+mod server_error;
 
 pub use cache::SaltedPasswordCache;
 pub use client::{DEFAULT_MAX_ITERATIONS, DEFAULT_MIN_ITERATIONS, ScramClient, ScramClientOptions};
 pub use hash::{ScramHash, hi};
 pub use keys::{SaltedPassword, ScramKeys};
 pub use server::ScramServer;
+pub use server_error::ScramServerError;
