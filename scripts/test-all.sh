@@ -31,5 +31,7 @@ vectors=conformance/vectors
 "$runner" stringprep "$vectors/stringprep.json"
 "$runner" jid "$vectors/extra/jid.json"
 "$runner" stringprep "$vectors/extra/stringprep.json"
+"$runner" sasl "$vectors/sasl.json"
+"$runner" sasl "$vectors/extra/sasl.json"
 
 step "all checks passed"

@@ -6,6 +6,7 @@
 //! failed and 2 on a usage or input error.
 
 mod jid_suite;
+mod sasl_suite;
 mod stringprep_suite;
 mod tally;
 
@@ -29,6 +30,11 @@ const SUITES: &[Suite] = &[
         name: "stringprep",
         about: "string preparation profile vectors (stringprep.json format)",
         run: stringprep_suite::run,
+    },
+    Suite {
+        name: "sasl",
+        about: "SASL vectors (sasl.json format): PLAIN, DIGEST-MD5, SCRAM client and server",
+        run: sasl_suite::run,
     },
 ];
 
