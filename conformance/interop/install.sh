@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install.sh — install the real XMPP peers the interop tests run against:
-# prosody, ejabberd, python3-slixmpp, go-sendxmpp and the openssl CLI.
+# prosody, ejabberd, python3-slixmpp, go-sendxmpp, the openssl CLI (and procps for pgrep).
 #
 # Idempotent: installs only what is missing (apt-get install -y --no-install-recommends),
 # runs `apt-get update` only when a missing package has no install candidate or the first
@@ -14,7 +14,8 @@
 # stderr otherwise. Root, or passwordless sudo, is required only when something is missing.
 set -euo pipefail
 
-PKGS=(prosody ejabberd python3-slixmpp go-sendxmpp openssl)
+# procps (pgrep) is on Debian's standard images but not on every minimal one.
+PKGS=(prosody ejabberd python3-slixmpp go-sendxmpp openssl procps)
 LOCK_WAIT=300 # seconds apt waits for another apt/dpkg to release its lock
 POLICY=/usr/sbin/policy-rc.d
 
@@ -31,7 +32,7 @@ is_installed() {
 verify() {
     local missing=()
     local bin
-    for bin in prosody prosodyctl erl ejabberdctl go-sendxmpp openssl setsid; do
+    for bin in prosody prosodyctl erl ejabberdctl go-sendxmpp openssl setsid pgrep timeout; do
         command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$bin")
     done
     # Debian puts ejabberd's code under the multiarch lib dir (ERL_LIBS=/usr/lib/<triplet>).

@@ -32,6 +32,20 @@ alive() {
         tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"
 }
 
+# is_group_leader PID — PID leads its own process group (so kill -- -PID reaches all its
+# children). Retried briefly: setsid runs just after the fork.
+is_group_leader() {
+    local pid=$1 i pgid
+    for ((i = 0; i < 100; i++)); do
+        # /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may contain spaces.
+        pgid=$(sed -E 's/^.*\) [A-Za-z] [0-9-]+ ([0-9-]+) .*$/\1/' "/proc/$pid/stat" 2>/dev/null) ||
+            return 1
+        [ "$pgid" = "$pid" ] && return 0
+        sleep 0.01
+    done
+    return 1
+}
+
 # group_alive PGID — some process is still in that process group.
 group_alive() { pgrep -g "$1" >/dev/null 2>&1; }
 

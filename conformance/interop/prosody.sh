@@ -146,6 +146,7 @@ EOF
     started_pid=$pid
     # On any failure from here on, the group we just started goes away with us.
     trap 'kill_group "$started_pid" 5 || true' EXIT
+    is_group_leader "$pid" || die "setsid did not make pid $pid a process group leader"
     state_write "$state" PID "$pid" PORT "$port" DOMAIN "$domain" CERTS "$certs" \
         UNTRUSTED "$untrusted" DIRECT_TLS_PORT "$direct_port" TLS "$tls"
     local rc=0
