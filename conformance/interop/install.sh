@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install.sh — install the real XMPP peers the interop tests run against:
-# prosody, ejabberd, python3-slixmpp, go-sendxmpp, the openssl CLI (and procps for pgrep).
+# prosody, ejabberd, python3-slixmpp, go-sendxmpp, the openssl CLI, plus procps (pgrep) and
+# python3-openssl (channel-binding data for sasl_matrix.py).
 #
 # Idempotent: installs only what is missing (apt-get install -y --no-install-recommends),
 # runs `apt-get update` only when a missing package has no install candidate or the first
@@ -15,7 +16,8 @@
 set -euo pipefail
 
 # procps (pgrep) is on Debian's standard images but not on every minimal one.
-PKGS=(prosody ejabberd python3-slixmpp go-sendxmpp openssl procps)
+# python3-openssl (pyOpenSSL) is used by sasl_matrix.py for TLS channel-binding data.
+PKGS=(prosody ejabberd python3-slixmpp go-sendxmpp openssl procps python3-openssl)
 LOCK_WAIT=300 # seconds apt waits for another apt/dpkg to release its lock
 POLICY=/usr/sbin/policy-rc.d
 
@@ -40,6 +42,8 @@ verify() {
         compgen -G '/usr/lib/erlang/lib/ejabberd-*/ebin/ejabberd.beam' >/dev/null ||
         missing+=("ejabberd.beam")
     /usr/bin/python3 -c 'import slixmpp' >/dev/null 2>&1 || missing+=("python3-slixmpp(module)")
+    /usr/bin/python3 -c 'import OpenSSL, cryptography' >/dev/null 2>&1 ||
+        missing+=("python3-openssl(module)")
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "${missing[*]}"
         return 1

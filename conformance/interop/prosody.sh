@@ -122,7 +122,7 @@ modules_enabled = {
     "roster"; "saslauth"; "tls"; "disco"; "ping"; "blocklist"; "carbons"; "private";
     "vcard_legacy"; "version"; "uptime"; "time"; "posix";
 }
-modules_disabled = { "s2s"; "s2s_bidi"; "s2s_auth_certs"; "dialback"; "offline" }
+modules_disabled = { "s2s"; "s2s_bidi"; "s2s_auth_certs"; "dialback" }
 authentication = "internal_plain"
 storage = "internal"
 c2s_require_encryption = true
