@@ -3,7 +3,7 @@
 #
 #   ejabberd.sh start RUNDIR [--domain D] [--port P] [--certs DIR] [--untrusted]
 #                            [--direct-tls-port P] [--dist-port P] [--tls any|1.2|1.3]
-#                            [--log-level L] [--timeout SECONDS]
+#                            [--log-level L] [--timeout SECONDS] [--extra-config FILE]
 #   ejabberd.sh register RUNDIR USER [DOMAIN] PASSWORD   (DOMAIN defaults to the instance's)
 #   ejabberd.sh stop RUNDIR
 #   ejabberd.sh status RUNDIR
@@ -16,7 +16,9 @@
 # `-start_epmd false -erl_epmd_port DIST` makes the node listen on DIST (127.0.0.1 only,
 # default c2s port + 7) and `register` reaches it there with a hidden `-dist_listen false`
 # node running ejabberd_ctl (what ejabberdctl runs), so nothing touches system epmd or
-# listens beyond loopback.
+# listens beyond loopback. --extra-config FILE: YAML appended to the generated config
+# (top-level keys the generated file does not already set, e.g.
+# `disable_sasl_mechanisms: ["plain"]`).
 #
 # Output (stdout): start -> `READY ejabberd pid=N port=P domain=D seconds=S`;
 # status -> `RUNNING ejabberd pid=N port=P domain=D` (exit 0) or `STOPPED ejabberd` (exit 3);
@@ -165,7 +167,7 @@ EOF
 
 cmd_start() {
     local domain=example.test port=15232 certs="" untrusted=0 direct_port="" dist_port=""
-    local tls=any level=info secs=30
+    local tls=any level=info secs=30 extra=""
     while [ "$#" -gt 0 ]; do
         case $1 in
             --domain) domain=$2; shift 2 ;;
@@ -177,6 +179,7 @@ cmd_start() {
             --tls) tls=$2; shift 2 ;;
             --log-level) level=$2; shift 2 ;;
             --timeout) secs=$2; shift 2 ;;
+            --extra-config) extra=$2; shift 2 ;;
             *) usage ;;
         esac
     done
@@ -210,6 +213,7 @@ cmd_start() {
         key=$certs/untrusted.key
     fi
     [ -r "$crt" ] && [ -r "$key" ] || die "missing $crt or $key (run certs.sh)"
+    [ -z "$extra" ] || [ -r "$extra" ] || die "cannot read --extra-config $extra"
 
     # Fresh state for every start: mnesia schema is bound to the node name.
     rm -rf "$rundir/mnesia" "$rundir/log"
@@ -220,6 +224,10 @@ cmd_start() {
     cookie=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
     (umask 077 && printf '%s' "$cookie" >"$rundir/.erlang.cookie")
     write_config "$domain" "$port" "$crt" "$key" "$direct_port" "$tls" "$level"
+    if [ -n "$extra" ]; then
+        printf '# from --extra-config %s\n' "$extra" >>"$cfg"
+        cat "$extra" >>"$cfg"
+    fi
 
     local t0 pid
     t0=$(now_ms)
