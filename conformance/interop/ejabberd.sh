@@ -215,12 +215,18 @@ cmd_start() {
     [ -r "$crt" ] && [ -r "$key" ] || die "missing $crt or $key (run certs.sh)"
     [ -z "$extra" ] || [ -r "$extra" ] || die "cannot read --extra-config $extra"
 
-    # Fresh state for every start: mnesia schema is bound to the node name.
-    rm -rf "$rundir/mnesia" "$rundir/log"
+    # Accounts and rosters persist across restarts in the same RUNDIR (as with prosody.sh),
+    # but a mnesia schema is bound to its node name, which follows the port: start afresh
+    # when the port changed.
+    local node="interop$port@127.0.0.1" cookie
+    if [ "$(cat "$rundir/mnesia/.node" 2>/dev/null || true)" != "$node" ]; then
+        rm -rf "$rundir/mnesia"
+    fi
+    rm -rf "$rundir/log"
     rm -f "$rundir/ejabberd.pid" "$rundir/ejabberd.err"
     mkdir -p "$rundir/mnesia" "$rundir/log"
     chmod 0700 "$rundir/mnesia"
-    local node="interop$port@127.0.0.1" cookie
+    printf '%s\n' "$node" >"$rundir/mnesia/.node"
     cookie=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
     (umask 077 && printf '%s' "$cookie" >"$rundir/.erlang.cookie")
     write_config "$domain" "$port" "$crt" "$key" "$direct_port" "$tls" "$level"

@@ -19,7 +19,7 @@ set -euo pipefail
 # python3-openssl (pyOpenSSL) is used by sasl_matrix.py for TLS channel-binding data.
 PKGS=(prosody ejabberd python3-slixmpp go-sendxmpp openssl procps python3-openssl)
 LOCK_WAIT=300 # seconds apt waits for another apt/dpkg to release its lock
-POLICY=/usr/sbin/policy-rc.d
+POLICY=${INTEROP_POLICY_RC:-/usr/sbin/policy-rc.d} # override only to test this script
 
 fail() {
     echo "install.sh: FAILED: $*" >&2
@@ -109,8 +109,11 @@ printf '#!/bin/sh\n# installed by conformance/interop/install.sh for the duratio
 export DEBIAN_FRONTEND=noninteractive
 APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o "DPkg::Lock::Timeout=$LOCK_WAIT" -q)
 
+updated=0
 apt_update() {
+    [ "$updated" -eq 0 ] || return 0
     "${APT[@]}" update >&2 || fail "apt-get update failed (missing: ${missing[*]})"
+    updated=1
 }
 
 # apt-get update only when some missing package has no candidate in the current lists.
@@ -130,6 +133,7 @@ install_missing() {
 }
 if ! install_missing; then
     # Stale lists (404 on a superseded .deb) are the usual cause: refresh once and retry.
+    [ "$updated" -eq 0 ] || fail "apt-get install failed for: ${missing[*]}"
     apt_update
     install_missing || fail "apt-get install failed for: ${missing[*]}"
 fi

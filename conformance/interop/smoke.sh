@@ -11,7 +11,7 @@
 # messages both ways, wrong password refused, a go-sendxmpp message received by slixmpp,
 # and both clients refusing a second instance that serves the untrusted certificate. Then
 # start/stop is repeated N times (default 3) to measure readiness and to check that nothing
-# is left running.
+# is left running (after the first restart: accounts and roster are still there).
 #
 # Output: `PASS <server> <check>` / `FAIL <server> <check>: <why>` lines, `INFO ...` lines
 # with findings and timings, and the closing line `N passed, M failed`. Exit 0 iff none
@@ -260,6 +260,11 @@ smoke_server() {
         fi
         ready+=("${line##*seconds=}")
         pid=$(. "$rd/state.env" && echo "$PID")
+        if [ "$i" -eq 0 ]; then # accounts and roster survive a restart in the same RUNDIR
+            slix "$out/persist" "$port" "alice@$DOMAIN" pw-alice login-roster || true
+            check "data survives restart" "$srv" "$out/persist" \
+                "^ROSTER_ITEM bob@$DOMAIN both\$" '^DONE$' || true
+        fi
         t0=$(now_ms)
         "$HERE/$srv.sh" stop "$rd" >/dev/null || ok=0
         stops+=("$(elapsed "$t0" "$(now_ms)")")
