@@ -21,7 +21,9 @@ Only mechanisms the server offers are tried (others print `not-offered`).
 
 Output: one line per attempt
     SASL tls=<1.2|1.3> mech=<M> cb=<C> result=<success|failure:<condition>|not-offered|error:<why>>
-and one `OFFERED tls=<v> <mechs...>` / `CB_ADVERTISED tls=<v> <types...|->` line per version.
+and one `OFFERED tls=<v> <mechs...>` / `CB_ADVERTISED tls=<v> <types...|->` line per version,
+and per version one `RETRY tls=<v> first=<mech>/<cb>:<result> then=SCRAM-SHA-256/n:<result>`
+line: whether a second SASL attempt on the same stream is accepted after a failure.
 Exit 0 when every attempt ran (whatever the server answered), 1 on a harness error.
 """
 
@@ -217,6 +219,27 @@ def attempt(args, version, mech, cb):
             tls.close()
 
 
+def retry_check(args, version):
+    """Fail once on a stream (a -PLUS binding the server rejects, or a wrong password when
+    no -PLUS is offered), then try SCRAM-SHA-256 with gs2 flag n on the same stream."""
+    tls = None
+    try:
+        tls, stream, features = connect_tls(args, version)
+        _, mechs, _ = describe(features)
+        if "SCRAM-SHA-256-PLUS" in mechs:
+            first = ("SCRAM-SHA-256-PLUS", "tls-server-end-point", args.password)
+        else:
+            first = ("SCRAM-SHA-256", "n", args.password + "-wrong")
+        r1 = scram(tls, stream, first[0], first[1], args.user, first[2])
+        r2 = scram(tls, stream, "SCRAM-SHA-256", "n", args.user, args.password)
+        return "first=%s/%s:%s then=SCRAM-SHA-256/n:%s" % (first[0], first[1], r1, r2)
+    except (ProbeError, OSError, SSL.Error, ValueError, KeyError) as exc:
+        return "error:" + str(exc).replace(" ", "_")[:120]
+    finally:
+        if tls is not None:
+            tls.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
@@ -249,6 +272,7 @@ def main():
                 result = attempt(args, version, mech, cb)
                 print("SASL tls=%s mech=%s cb=%s result=%s" % (version, mech, cb, result),
                       flush=True)
+        print("RETRY tls=%s %s" % (version, retry_check(args, version)), flush=True)
     return 0
 
 

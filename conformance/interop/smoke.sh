@@ -148,7 +148,8 @@ smoke_server() {
         --ca "$work/certs/ca.pem" --user alice --password pw-alice >"$out/matrix" 2>&1 &&
         ! grep -q 'result=error' "$out/matrix"; then
         pass "$srv sasl matrix"
-        sed -n 's/^SASL /INFO '"$srv"' accepts? /p' "$out/matrix"
+        sed -n -e 's/^SASL /INFO '"$srv"' accepts? /p' -e 's/^RETRY /INFO '"$srv"' retry /p' \
+            "$out/matrix"
     else
         fail "$srv sasl matrix: $(grep -E 'ERROR|error' "$out/matrix" | head -3 | tr '\n' '|')"
     fi
