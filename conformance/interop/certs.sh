@@ -74,15 +74,15 @@ subjectAltName=$san
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid
 EOF
-openssl req -new "${keyopt[@]}" -nodes -sha256 -subj "/O=xmpp-sansio interop/CN=$first" \
-    -keyout "$tmp/server.key" -out "$tmp/server.csr" 2>"$tmp/err" &&
-    openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" \
+if ! openssl req -new "${keyopt[@]}" -nodes -sha256 -subj "/O=xmpp-sansio interop/CN=$first" \
+    -keyout "$tmp/server.key" -out "$tmp/server.csr" 2>"$tmp/err" ||
+    ! openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" \
         -CAcreateserial -CAserial "$tmp/ca.srl" -sha256 -days 825 \
-        -extfile "$tmp/server.ext" -out "$tmp/server.pem" 2>"$tmp/err" || {
+        -extfile "$tmp/server.ext" -out "$tmp/server.pem" 2>"$tmp/err"; then
     cat "$tmp/err" >&2
     echo "certs.sh: FAILED: server certificate generation" >&2
     exit 1
-}
+fi
 
 # Untrusted self-signed certificate for the same names
 openssl req -x509 "${keyopt[@]}" -nodes -sha256 -days 825 \

@@ -76,7 +76,7 @@ command -v apt-get >/dev/null 2>&1 || fail "no apt-get on this machine; cannot i
 service_pids() {
     local u
     for u in prosody ejabberd; do
-        id -u "$u" >/dev/null 2>&1 && pgrep -u "$u" 2>/dev/null || true
+        if id -u "$u" >/dev/null 2>&1; then pgrep -u "$u" 2>/dev/null || true; fi
     done | sort
 }
 pids_before=$(service_pids)
@@ -159,9 +159,9 @@ if [ -n "$new_pids" ]; then
         sleep 0.1
     done
     for pid in $new_pids; do
-        kill -0 "$pid" 2>/dev/null && "${SUDO[@]}" kill -KILL "$pid" 2>/dev/null || true
+        if kill -0 "$pid" 2>/dev/null; then "${SUDO[@]}" kill -KILL "$pid" 2>/dev/null || true; fi
     done
-    echo "STOPPED-SYSTEM-SERVICES" $new_pids
+    echo "STOPPED-SYSTEM-SERVICES $(echo "$new_pids" | tr '\n' ' ')"
 fi
 
 still=()

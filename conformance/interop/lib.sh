@@ -1,5 +1,12 @@
+# shellcheck shell=bash
 # lib.sh — shared helpers for prosody.sh and ejabberd.sh (sourced, not executed).
 # Every wait here is bounded; nothing talks to anything but 127.0.0.1.
+
+# A TERM/INT/HUP ends the script through `exit`, so its EXIT trap (which kills a server
+# it was starting) still runs.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 INTEROP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3 # Debian's python3-slixmpp is only visible to the system interpreter

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2153 # PID, PORT, DOMAIN, NODE, COOKIE... come from RUNDIR/state.env
 # prosody.sh — run a private Prosody (Debian 0.12) on 127.0.0.1 for interop tests.
 #
 #   prosody.sh start RUNDIR [--domain D] [--port P] [--certs DIR] [--untrusted]
@@ -26,11 +27,11 @@
 # Failures: one `prosody.sh: FAILED: ...` line on stderr (plus the log tail), exit 1;
 # bad usage exit 2.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-    sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '/^#   [a-z]*\.sh start/,/status RUNDIR/p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -38,8 +39,10 @@ usage() {
 cmd=$1
 rundir=$2
 shift 2
-mkdir -p "$rundir"
-rundir=$(cd "$rundir" && pwd)
+case $cmd in start | stop | status | register | ctl) ;; *) usage ;; esac
+# Only start creates RUNDIR; the other verbs work on an absolute form of what exists.
+[ "$cmd" != start ] || mkdir -p "$rundir"
+if [ -d "$rundir" ]; then rundir=$(cd "$rundir" && pwd); fi
 cfg=$rundir/prosody.cfg.lua
 state=$rundir/state.env
 
@@ -97,7 +100,7 @@ cmd_start() {
         crt=$certs/untrusted.pem
         key=$certs/untrusted.key
     fi
-    [ -r "$crt" ] && [ -r "$key" ] || die "missing $crt or $key (run certs.sh)"
+    if [ ! -r "$crt" ] || [ ! -r "$key" ]; then die "missing $crt or $key (run certs.sh)"; fi
     [ -z "$extra" ] || [ -r "$extra" ] || die "cannot read --extra-config $extra"
 
     mkdir -p "$rundir/data"

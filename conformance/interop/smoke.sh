@@ -19,7 +19,7 @@
 # removed at the end unless --keep or a check failed.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$HERE/lib.sh"
 
 servers=(prosody ejabberd)
@@ -95,6 +95,12 @@ wait_line() {
         sleep 0.05
     done
     return 1
+}
+
+# state_pid RUNDIR — PID recorded by prosody.sh / ejabberd.sh
+state_pid() {
+    # shellcheck disable=SC1091
+    (. "$1/state.env" && echo "$PID")
 }
 
 slix() { # slix OUTFILE PORT JID PASSWORD [options and scenario...]
@@ -243,7 +249,7 @@ smoke_server() {
     fi
 
     local pid
-    pid=$(. "$rd/state.env" && echo "$PID")
+    pid=$(state_pid "$rd")
     if "$HERE/$srv.sh" stop "$rd" >/dev/null && ! group_alive "$pid"; then
         pass "$srv stop (process group $pid gone)"
     else
@@ -260,7 +266,7 @@ smoke_server() {
             break
         fi
         ready+=("${line##*seconds=}")
-        pid=$(. "$rd/state.env" && echo "$PID")
+        pid=$(state_pid "$rd")
         if [ "$i" -eq 0 ]; then # accounts and roster survive a restart in the same RUNDIR
             slix "$out/persist" "$port" "alice@$DOMAIN" pw-alice login-roster || true
             check "data survives restart" "$srv" "$out/persist" \
