@@ -82,6 +82,11 @@ class Check(slixmpp.ClientXMPP):
         self.messages = asyncio.Queue()
         self.available = {}  # bare jid -> asyncio.Event
 
+    async def get_dns_records(self, domain, port=None):
+        """The address is given (--host/--port): never ask DNS (slixmpp would otherwise send
+        A/AAAA queries for the JID's domain to the system resolver before connecting)."""
+        return [(domain, self.args.host, self.args.port)]
+
     def make_tls_context(self):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no system roots: only --ca
         ctx.check_hostname = True

@@ -53,6 +53,7 @@ fi
 DOMAIN=example.test
 passed=0
 failed=0
+finished=0
 started=() # "server:rundir" of every instance started, for cleanup
 bg_pids=()
 
@@ -62,10 +63,10 @@ cleanup() {
     for entry in "${started[@]}"; do
         "$HERE/${entry%%:*}.sh" stop "${entry#*:}" >/dev/null 2>&1 || true
     done
-    if [ "$keep" -eq 0 ] && [ "$failed" -eq 0 ]; then
+    if [ "$keep" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$finished" -eq 1 ]; then
         rm -rf "$work"
-    else
-        echo "INFO workdir kept: $work"
+    elif [ "$finished" -eq 0 ]; then
+        echo "INFO interrupted; workdir kept: $work"
     fi
 }
 trap cleanup EXIT
@@ -296,5 +297,9 @@ for srv in "${servers[@]}"; do
         ejabberd) smoke_server ejabberd 15232 15234 ;;
     esac
 done
+finished=1
+if [ "$keep" -eq 1 ] || [ "$failed" -ne 0 ]; then
+    echo "INFO workdir kept: $work"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
