@@ -77,6 +77,7 @@ cmd_start() {
     [ -z "$direct_port" ] || valid_port "$direct_port" || die "bad port: $direct_port"
     [[ "$secs" =~ ^[0-9]+$ ]] || die "bad timeout: $secs"
     [[ "$domain" =~ ^[A-Za-z0-9.-]+$ ]] || die "bad domain: $domain"
+    case $level in debug | info | warn | error) ;; *) die "bad --log-level: $level" ;; esac
     case $tls in
         any) protocol="tlsv1_2+" ;;
         1.2) protocol="tlsv1_2" ;;
