@@ -61,6 +61,10 @@ cmd_start() {
     local level=info secs=20 extra=""
     while [ "$#" -gt 0 ]; do
         case $1 in
+            --domain | --port | --certs | --direct-tls-port | --dist-port | --tls | --log-level | \
+                --timeout | --extra-config) [ "$#" -ge 2 ] || die "$1 needs a value" ;;
+        esac
+        case $1 in
             --domain) domain=$2; shift 2 ;;
             --port) port=$2; shift 2 ;;
             --certs) certs=$2; shift 2 ;;
