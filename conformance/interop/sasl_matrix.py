@@ -44,6 +44,7 @@ except ImportError:
           "/usr/bin/python3)")
     sys.exit(1)
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xmpp_probe import NS_SASL, NS_TLS, ProbeError, Stream, describe, expect_features, local  # noqa: E402
 
