@@ -144,7 +144,7 @@ api_permissions:
     what: "*"
 shaper: {}
 shaper_rules:
-  max_user_sessions: 10
+  max_user_sessions: 100
   max_user_offline_messages: 1000
   c2s_shaper: none
 modules:
