@@ -375,6 +375,38 @@ impl Element {
     }
 }
 
+impl Element {
+    /// Equality that ignores the order of this element's direct children (deeper
+    /// levels are compared in order). Typed stanzas write their known children in a
+    /// canonical order, so this is how a typed round trip is compared.
+    pub fn eq_ignoring_child_order(&self, other: &Element) -> bool {
+        let shallow = |e: &Element| e.clone_shallow();
+        if shallow(self) != shallow(other) || self.children.len() != other.children.len() {
+            return false;
+        }
+        let mut used = vec![false; other.children.len()];
+        self.children.iter().all(|a| {
+            let found = other.children.iter().enumerate().find(|(i, b)| !used[*i] && *b == a);
+            match found {
+                Some((i, _)) => {
+                    used[i] = true;
+                    true
+                }
+                None => false,
+            }
+        })
+    }
+
+    fn clone_shallow(&self) -> Element {
+        Element {
+            name: self.name.clone(),
+            ns: self.ns.clone(),
+            attrs: self.attrs.clone(),
+            children: Vec::new(),
+        }
+    }
+}
+
 impl PartialEq for Element {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name
