@@ -214,13 +214,6 @@ pub(crate) fn jid_attr(el: &Element, name: &'static str) -> Result<Option<Jid>, 
         .transpose()
 }
 
-/// Sets an optional attribute.
-pub(crate) fn set_opt(el: &mut Element, name: &'static str, value: Option<&str>) {
-    if let Some(v) = value {
-        el.set_attr(CompactStr::from_static(name), v);
-    }
-}
-
 /// Appends `extra` attributes (kept from parsing) to `el`.
 pub(crate) fn push_attrs(el: &mut Element, extra: &[Attribute]) {
     for a in extra {

@@ -386,7 +386,11 @@ impl Element {
         }
         let mut used = vec![false; other.children.len()];
         self.children.iter().all(|a| {
-            let found = other.children.iter().enumerate().find(|(i, b)| !used[*i] && *b == a);
+            let found = other
+                .children
+                .iter()
+                .enumerate()
+                .find(|(i, b)| !used[*i] && *b == a);
             match found {
                 Some((i, _)) => {
                     used[i] = true;

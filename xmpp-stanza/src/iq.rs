@@ -115,7 +115,10 @@ impl Iq {
 
     /// The `error` answering this request (`None` if this IQ is not a request).
     pub fn error_reply(&self, error: StanzaError) -> Option<Iq> {
-        self.reply(IqPayload::Error { error, other: Vec::new() })
+        self.reply(IqPayload::Error {
+            error,
+            other: Vec::new(),
+        })
     }
 
     fn reply(&self, payload: IqPayload) -> Option<Iq> {
@@ -139,12 +142,20 @@ impl Iq {
             return Err(InvalidElement::bad_request(Problem::MissingAttribute("id")));
         }
         let kind = match el.attr("type") {
-            None => return Err(InvalidElement::bad_request(Problem::MissingAttribute("type"))),
+            None => {
+                return Err(InvalidElement::bad_request(Problem::MissingAttribute(
+                    "type",
+                )));
+            }
             Some("get") => Kind::Get,
             Some("set") => Kind::Set,
             Some("result") => Kind::Result,
             Some("error") => Kind::Error,
-            Some(_) => return Err(InvalidElement::bad_request(Problem::InvalidAttribute("type"))),
+            Some(_) => {
+                return Err(InvalidElement::bad_request(Problem::InvalidAttribute(
+                    "type",
+                )));
+            }
         };
         no_text(el)?;
         let count = el.children().count();
@@ -158,7 +169,12 @@ impl Iq {
             Kind::Error => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked { from, to, kind, error })
+        Ok(Checked {
+            from,
+            to,
+            kind,
+            error,
+        })
     }
 }
 
@@ -182,13 +198,22 @@ impl TryFrom<Element> for Iq {
 
     fn try_from(mut el: Element) -> Result<Iq, InvalidStanza> {
         if el.name() != "iq" || !crate::stanza::is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(el, InvalidElement::bad_request(Problem::UnexpectedElement)));
+            return Err(InvalidStanza::new(
+                el,
+                InvalidElement::bad_request(Problem::UnexpectedElement),
+            ));
         }
         let checked = match Iq::check(&el) {
             Ok(c) => c,
             Err(e) => return Err(InvalidStanza::new(el, e)),
         };
-        let Header { from, to, id, lang, attrs } = take_header(&mut el, checked.from, checked.to);
+        let Header {
+            from,
+            to,
+            id,
+            lang,
+            attrs,
+        } = take_header(&mut el, checked.from, checked.to);
         let mut children = el.take_nodes().into_iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
@@ -216,7 +241,15 @@ impl TryFrom<Element> for Iq {
             },
             (Kind::Result | Kind::Error, _) => IqPayload::Result(children.next()),
         };
-        Ok(Iq { ns: el.ns().clone(), from, to, id: id.unwrap_or_default(), lang, payload, attrs })
+        Ok(Iq {
+            ns: el.ns().clone(),
+            from,
+            to,
+            id: id.unwrap_or_default(),
+            lang,
+            payload,
+            attrs,
+        })
     }
 }
 
@@ -224,8 +257,13 @@ impl From<Iq> for Element {
     fn from(iq: Iq) -> Element {
         let mut el = Element::new(CompactStr::from_static("iq"), iq.ns.clone());
         let kind = iq.payload.type_str();
-        let header =
-            Header { from: iq.from, to: iq.to, id: Some(iq.id), lang: iq.lang, attrs: iq.attrs };
+        let header = Header {
+            from: iq.from,
+            to: iq.to,
+            id: Some(iq.id),
+            lang: iq.lang,
+            attrs: iq.attrs,
+        };
         write_header(&mut el, header, Some(kind));
         match iq.payload {
             IqPayload::Get(p) | IqPayload::Set(p) | IqPayload::Result(Some(p)) => {

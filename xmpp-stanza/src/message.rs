@@ -8,8 +8,8 @@ use crate::convert::{InvalidElement, LangText, Problem, no_text};
 use crate::element::{Element, Node};
 use crate::ns::Namespace;
 use crate::stanza::{
-    Header, InvalidStanza, check_header, check_unique_langs, find_error, reply_header,
-    take_header, take_lang_text, write_header,
+    Header, InvalidStanza, check_header, check_unique_langs, find_error, reply_header, take_header,
+    take_lang_text, write_header,
 };
 use crate::stanza_error::StanzaError;
 use crate::text::CompactStr;
@@ -185,10 +185,9 @@ impl Message {
         let (from, to) = check_header(el)?;
         let kind = match el.attr("type") {
             None => None,
-            Some(t) => Some(
-                MessageType::from_name(t)
-                    .ok_or(InvalidElement::bad_request(Problem::InvalidAttribute("type")))?,
-            ),
+            Some(t) => Some(MessageType::from_name(t).ok_or(InvalidElement::bad_request(
+                Problem::InvalidAttribute("type"),
+            ))?),
         };
         no_text(el)?;
         let ns = el.ns().as_str();
@@ -200,9 +199,14 @@ impl Message {
                 }
                 "thread" => {
                     threads += 1;
-                    let attrs_ok = child.attrs().iter().all(|a| a.ns.is_none() && a.name == "parent");
+                    let attrs_ok = child
+                        .attrs()
+                        .iter()
+                        .all(|a| a.ns.is_none() && a.name == "parent");
                     if threads > 1 {
-                        return Err(InvalidElement::bad_request(Problem::DuplicateChild("thread")));
+                        return Err(InvalidElement::bad_request(Problem::DuplicateChild(
+                            "thread",
+                        )));
                     }
                     if !attrs_ok || child.children().next().is_some() || child.text().is_empty() {
                         return Err(InvalidElement::bad_request(Problem::InvalidChild("thread")));
@@ -218,7 +222,12 @@ impl Message {
             Some(MessageType::Error) => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked { from, to, kind, error })
+        Ok(Checked {
+            from,
+            to,
+            kind,
+            error,
+        })
     }
 }
 
@@ -248,13 +257,22 @@ impl TryFrom<Element> for Message {
 
     fn try_from(mut el: Element) -> Result<Message, InvalidStanza> {
         if !el.is("message", el.ns().as_str()) || !crate::stanza::is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(el, InvalidElement::bad_request(Problem::UnexpectedElement)));
+            return Err(InvalidStanza::new(
+                el,
+                InvalidElement::bad_request(Problem::UnexpectedElement),
+            ));
         }
         let checked = match Message::check(&el) {
             Ok(c) => c,
             Err(e) => return Err(InvalidStanza::new(el, e)),
         };
-        let Header { from, to, id, lang, attrs } = take_header(&mut el, checked.from, checked.to);
+        let Header {
+            from,
+            to,
+            id,
+            lang,
+            attrs,
+        } = take_header(&mut el, checked.from, checked.to);
         let mut msg = Message {
             ns: el.ns().clone(),
             from,
@@ -268,7 +286,9 @@ impl TryFrom<Element> for Message {
         };
         let mut error_skipped = msg.error.is_none();
         for node in el.take_nodes() {
-            let Node::Element(mut child) = node else { continue };
+            let Node::Element(mut child) = node else {
+                continue;
+            };
             if child.ns() != &msg.ns {
                 msg.payloads.push(child);
                 continue;
@@ -278,7 +298,10 @@ impl TryFrom<Element> for Message {
                 "subject" => msg.subjects.push(take_lang_text(child)),
                 "thread" => {
                     let parent = child.remove_attr("parent");
-                    msg.thread = Some(Thread { id: take_lang_text(child).text, parent });
+                    msg.thread = Some(Thread {
+                        id: take_lang_text(child).text,
+                        parent,
+                    });
                 }
                 "error" if !error_skipped => error_skipped = true,
                 _ => msg.payloads.push(child),
@@ -291,7 +314,13 @@ impl TryFrom<Element> for Message {
 impl From<Message> for Element {
     fn from(msg: Message) -> Element {
         let mut el = Element::new(CompactStr::from_static("message"), msg.ns.clone());
-        let header = Header { from: msg.from, to: msg.to, id: msg.id, lang: msg.lang, attrs: msg.attrs };
+        let header = Header {
+            from: msg.from,
+            to: msg.to,
+            id: msg.id,
+            lang: msg.lang,
+            attrs: msg.attrs,
+        };
         write_header(&mut el, header, msg.kind.map(MessageType::as_str));
         for s in &msg.subjects {
             el.append_child(s.to_element("subject", msg.ns.clone()));

@@ -8,8 +8,8 @@ use crate::convert::{InvalidElement, LangText, Problem, no_text, text_of};
 use crate::element::{Element, Node};
 use crate::ns::Namespace;
 use crate::stanza::{
-    Header, InvalidStanza, check_header, check_unique_langs, find_error, reply_header,
-    take_header, take_lang_text, write_header,
+    Header, InvalidStanza, check_header, check_unique_langs, find_error, reply_header, take_header,
+    take_lang_text, write_header,
 };
 use crate::stanza_error::StanzaError;
 use crate::text::CompactStr;
@@ -168,7 +168,10 @@ impl Presence {
 
     /// A presence of the given type.
     pub fn of_type(kind: PresenceType) -> Presence {
-        Presence { kind: Some(kind), ..Presence::available() }
+        Presence {
+            kind: Some(kind),
+            ..Presence::available()
+        }
     }
 
     /// Sets the recipient.
@@ -214,8 +217,9 @@ impl Presence {
         let kind = match el.attr("type") {
             None => None,
             Some(t) => Some(
-                PresenceType::from_name(t)
-                    .ok_or(InvalidElement::bad_request(Problem::InvalidAttribute("type")))?,
+                PresenceType::from_name(t).ok_or(InvalidElement::bad_request(
+                    Problem::InvalidAttribute("type"),
+                ))?,
             ),
         };
         no_text(el)?;
@@ -257,7 +261,14 @@ impl Presence {
             Some(PresenceType::Error) => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked { from, to, kind, show, priority, error })
+        Ok(Checked {
+            from,
+            to,
+            kind,
+            show,
+            priority,
+            error,
+        })
     }
 }
 
@@ -275,13 +286,22 @@ impl TryFrom<Element> for Presence {
 
     fn try_from(mut el: Element) -> Result<Presence, InvalidStanza> {
         if el.name() != "presence" || !crate::stanza::is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(el, InvalidElement::bad_request(Problem::UnexpectedElement)));
+            return Err(InvalidStanza::new(
+                el,
+                InvalidElement::bad_request(Problem::UnexpectedElement),
+            ));
         }
         let checked = match Presence::check(&el) {
             Ok(c) => c,
             Err(e) => return Err(InvalidStanza::new(el, e)),
         };
-        let Header { from, to, id, lang, attrs } = take_header(&mut el, checked.from, checked.to);
+        let Header {
+            from,
+            to,
+            id,
+            lang,
+            attrs,
+        } = take_header(&mut el, checked.from, checked.to);
         let mut p = Presence {
             ns: el.ns().clone(),
             from,
@@ -316,7 +336,13 @@ impl TryFrom<Element> for Presence {
 impl From<Presence> for Element {
     fn from(p: Presence) -> Element {
         let mut el = Element::new(CompactStr::from_static("presence"), p.ns.clone());
-        let header = Header { from: p.from, to: p.to, id: p.id, lang: p.lang, attrs: p.attrs };
+        let header = Header {
+            from: p.from,
+            to: p.to,
+            id: p.id,
+            lang: p.lang,
+            attrs: p.attrs,
+        };
         write_header(&mut el, header, p.kind.map(PresenceType::as_str));
         if let Some(show) = p.show {
             el.append_child(

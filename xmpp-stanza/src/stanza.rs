@@ -94,13 +94,19 @@ impl TryFrom<Element> for Stanza {
     /// ```
     fn try_from(el: Element) -> Result<Stanza, InvalidStanza> {
         if !is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(el, InvalidElement::bad_request(Problem::UnexpectedElement)));
+            return Err(InvalidStanza::new(
+                el,
+                InvalidElement::bad_request(Problem::UnexpectedElement),
+            ));
         }
         match el.name() {
             "message" => Message::try_from(el).map(Stanza::Message),
             "presence" => Presence::try_from(el).map(Stanza::Presence),
             "iq" => Iq::try_from(el).map(Stanza::Iq),
-            _ => Err(InvalidStanza::new(el, InvalidElement::bad_request(Problem::UnexpectedElement))),
+            _ => Err(InvalidStanza::new(
+                el,
+                InvalidElement::bad_request(Problem::UnexpectedElement),
+            )),
         }
     }
 }
@@ -156,7 +162,10 @@ pub struct InvalidStanza {
 
 impl InvalidStanza {
     pub(crate) fn new(element: Element, error: InvalidElement) -> InvalidStanza {
-        InvalidStanza { element: Box::new(element), error }
+        InvalidStanza {
+            element: Box::new(element),
+            error,
+        }
     }
 
     /// What was wrong.
@@ -225,7 +234,11 @@ pub(crate) fn check_header(el: &Element) -> Result<(Option<Jid>, Option<Jid>), I
 /// Second pass: moves `id`, `xml:lang` and unknown attributes out of `el`; `to`,
 /// `from` and `type` were parsed in the first pass and are dropped.
 pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) -> Header {
-    let mut header = Header { from, to, ..Header::default() };
+    let mut header = Header {
+        from,
+        to,
+        ..Header::default()
+    };
     for a in el.take_attrs() {
         if a.ns.is_none() {
             match a.name.as_str() {
@@ -255,7 +268,10 @@ pub(crate) fn write_header(el: &mut Element, header: Header, kind: Option<&'stat
         el.set_attr(CompactStr::from_static("id"), id);
     }
     if let Some(kind) = kind {
-        el.set_attr(CompactStr::from_static("type"), CompactStr::from_static(kind));
+        el.set_attr(
+            CompactStr::from_static("type"),
+            CompactStr::from_static(kind),
+        );
     }
     if let Some(lang) = header.lang {
         el.set_attr_ns(Namespace::XML, CompactStr::from_static("lang"), lang);
@@ -268,7 +284,11 @@ pub(crate) fn write_header(el: &mut Element, header: Header, kind: Option<&'stat
 /// Second pass over a text-only child validated in the first: moves its language
 /// and text out.
 pub(crate) fn take_lang_text(mut el: Element) -> LangText {
-    let lang = el.take_attrs().into_iter().find(|a| a.is("lang", ns::XML)).map(|a| a.value);
+    let lang = el
+        .take_attrs()
+        .into_iter()
+        .find(|a| a.is("lang", ns::XML))
+        .map(|a| a.value);
     let mut nodes = el.take_nodes();
     let text = match nodes.len() {
         0 => CompactStr::EMPTY,
@@ -306,6 +326,16 @@ pub(crate) fn find_error(el: &Element) -> Result<StanzaError, InvalidElement> {
 }
 
 /// Swaps the addresses of a header for a reply, keeping the id and language.
-pub(crate) fn reply_header(from: &Option<Jid>, to: &Option<Jid>, id: &Option<CompactStr>) -> Header {
-    Header { from: to.clone(), to: from.clone(), id: id.clone(), lang: None, attrs: Vec::new() }
+pub(crate) fn reply_header(
+    from: &Option<Jid>,
+    to: &Option<Jid>,
+    id: &Option<CompactStr>,
+) -> Header {
+    Header {
+        from: to.clone(),
+        to: from.clone(),
+        id: id.clone(),
+        lang: None,
+        attrs: Vec::new(),
+    }
 }
