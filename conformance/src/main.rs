@@ -6,6 +6,7 @@
 //! failed and 2 on a usage or input error.
 
 mod jid_suite;
+mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
 
@@ -29,6 +30,11 @@ const SUITES: &[Suite] = &[
         name: "stringprep",
         about: "string preparation profile vectors (stringprep.json format)",
         run: stringprep_suite::run,
+    },
+    Suite {
+        name: "stanzas",
+        about: "typed stanza round trips over files of top-level stanzas (optionally in a stream)",
+        run: stanzas_suite::run,
     },
 ];
 
