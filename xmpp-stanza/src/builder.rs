@@ -89,8 +89,20 @@ struct Binding {
     ns: Namespace,
 }
 
+/// What an attribute of a start tag is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AttrKind {
+    /// `name='v'`.
+    Plain,
+    /// `p:name='v'`.
+    Prefixed,
+    /// `xmlns='uri'` or `xmlns:p='uri'`.
+    Declaration,
+}
+
 #[derive(Debug)]
 struct RawAttr {
+    kind: AttrKind,
     prefix: (usize, usize),
     local: (usize, usize),
     value: (usize, usize),
@@ -198,6 +210,7 @@ impl TreeBuilder {
                         return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
                     }
                     self.raw_attrs.push(RawAttr {
+                        kind: attr_kind(prefix, local),
                         prefix: range_in(input, prefix),
                         local: range_in(input, local),
                         value: range_in(input, value),
@@ -330,6 +343,7 @@ impl TreeBuilder {
                         return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
                     }
                     self.raw_attrs.push(RawAttr {
+                        kind: attr_kind(prefix, local),
                         prefix: range_in(input, prefix),
                         local: range_in(input, local),
                         value: range_in(input, value),
@@ -399,17 +413,19 @@ impl TreeBuilder {
         };
         let mut plain = 0;
         for (i, a) in self.raw_attrs.iter().enumerate() {
-            let prefix = slice(input, a.prefix);
-            let local = slice(input, a.local);
-            let is_default_decl = prefix.is_empty() && local == "xmlns";
-            if !is_default_decl && prefix != "xmlns" {
+            if a.kind != AttrKind::Declaration {
                 plain += 1;
                 continue;
             }
+            let prefix = slice(input, a.prefix);
+            let local = slice(input, a.local);
+            let is_default_decl = prefix.is_empty();
             // Declarations are compared by qname (xmlns='' twice, xmlns:p twice).
-            let dup = self.raw_attrs[..i]
-                .iter()
-                .any(|b| slice(input, b.prefix) == prefix && slice(input, b.local) == local);
+            let dup = self.raw_attrs[..i].iter().any(|b| {
+                b.kind == AttrKind::Declaration
+                    && slice(input, b.prefix) == prefix
+                    && slice(input, b.local) == local
+            });
             if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
@@ -441,18 +457,26 @@ impl TreeBuilder {
 
         let ns = self.resolve_prefix(input, ctx, start.prefix, &default_ns, start.offset)?;
         let mut attrs: Vec<Attribute> = Vec::with_capacity(plain);
-        for a in &self.raw_attrs {
-            let prefix = slice(input, a.prefix);
+        let any_prefixed = self.raw_attrs.iter().any(|a| a.kind == AttrKind::Prefixed);
+        for (i, a) in self.raw_attrs.iter().enumerate() {
             let local = slice(input, a.local);
-            if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
-                continue;
-            }
-            let attr_ns = if prefix.is_empty() {
-                Namespace::NONE
-            } else {
-                self.resolve_prefix(input, ctx, prefix, &default_ns, a.offset)?
+            let attr_ns = match a.kind {
+                AttrKind::Declaration => continue,
+                AttrKind::Plain => Namespace::NONE,
+                AttrKind::Prefixed => {
+                    let prefix = slice(input, a.prefix);
+                    self.resolve_prefix(input, ctx, prefix, &default_ns, a.offset)?
+                }
             };
-            if attrs.iter().any(|b| b.name == local && b.ns == attr_ns) {
+            let dup = if any_prefixed {
+                attrs.iter().any(|b| b.name == local && b.ns == attr_ns)
+            } else {
+                // Unprefixed only: compare the raw names, no namespace to resolve.
+                self.raw_attrs[..i]
+                    .iter()
+                    .any(|b| b.kind == AttrKind::Plain && slice(input, b.local) == local)
+            };
+            if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
             let value = resolve_value(&mut self.scratch, slice(input, a.value), a.value.0)?;
@@ -558,6 +582,16 @@ impl TreeBuilder {
         {
             frame.element.push_node_raw(Node::Text(text));
         }
+    }
+}
+
+fn attr_kind(prefix: &str, local: &str) -> AttrKind {
+    if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
+        AttrKind::Declaration
+    } else if prefix.is_empty() {
+        AttrKind::Plain
+    } else {
+        AttrKind::Prefixed
     }
 }
 

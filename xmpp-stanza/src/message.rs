@@ -195,7 +195,7 @@ impl Message {
         for child in el.children().filter(|c| c.ns() == ns) {
             match child.name() {
                 name @ ("body" | "subject") => {
-                    LangText::from_element(child, if name == "body" { "body" } else { "subject" })?;
+                    LangText::check(child, if name == "body" { "body" } else { "subject" })?;
                 }
                 "thread" => {
                     threads += 1;
@@ -216,7 +216,7 @@ impl Message {
             }
         }
         for name in ["body", "subject"] {
-            check_unique_langs(el.children_named(name, ns).map(|c| c.lang()), name)?;
+            check_unique_langs(el, name)?;
         }
         let error = match kind {
             Some(MessageType::Error) => Some(find_error(el)?),

@@ -232,9 +232,9 @@ impl Presence {
                     if show.is_some() {
                         return Err(InvalidElement::bad_request(Problem::DuplicateChild("show")));
                     }
-                    let text = LangText::from_element(child, "show")?;
+                    LangText::check(child, "show")?;
                     show = Some(
-                        Show::from_name(&text.text)
+                        Show::from_name(&child.text())
                             .ok_or(InvalidElement::bad_request(Problem::InvalidChild("show")))?,
                     );
                 }
@@ -251,12 +251,12 @@ impl Presence {
                     priority = Some(text_of(child).parse::<i8>().map_err(|_| invalid)?);
                 }
                 "status" => {
-                    LangText::from_element(child, "status")?;
+                    LangText::check(child, "status")?;
                 }
                 _ => {}
             }
         }
-        check_unique_langs(el.children_named("status", ns).map(|c| c.lang()), "status")?;
+        check_unique_langs(el, "status")?;
         let error = match kind {
             Some(PresenceType::Error) => Some(find_error(el)?),
             _ => None,
