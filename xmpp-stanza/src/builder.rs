@@ -69,6 +69,9 @@ pub fn parse_element(input: &str, ctx: &NsContext) -> Result<Element, ParseError
 pub struct TreeBuilder {
     limits: Limits,
     frames: Vec<Frame>,
+    /// Children of the open elements, innermost last; moved into an exactly sized
+    /// `Vec` when their element closes.
+    nodes: Vec<Node>,
     bindings: Vec<Binding>,
     raw_attrs: Vec<RawAttr>,
     scratch: String,
@@ -77,6 +80,8 @@ pub struct TreeBuilder {
 #[derive(Debug)]
 struct Frame {
     element: Element,
+    /// Where this element's children start in `TreeBuilder::nodes`.
+    nodes_start: usize,
     /// Where `prefix:local` of the start tag lies in the input.
     qname: (usize, usize),
     default_ns: Namespace,
@@ -168,6 +173,7 @@ impl TreeBuilder {
     pub fn build(&mut self, input: &str, ctx: &NsContext) -> Result<Element, ParseError> {
         let result = self.build_inner(input, ctx);
         self.frames.clear();
+        self.nodes.clear();
         self.bindings.clear();
         self.raw_attrs.clear();
         self.scratch.clear();
@@ -225,12 +231,13 @@ impl TreeBuilder {
                     let (element, default_ns) = self.open_element(input, ctx, start)?;
                     if empty {
                         self.bindings.truncate(mark);
-                        attach(&mut self.frames, &mut root, element);
+                        self.attach(&mut root, element);
                     } else {
                         let qname_start = start.offset + 1;
                         let qname_end = range_in(input, start.local).1;
                         self.frames.push(Frame {
                             element,
+                            nodes_start: self.nodes.len(),
                             qname: (qname_start, qname_end),
                             default_ns,
                             bindings_mark: mark,
@@ -255,7 +262,11 @@ impl TreeBuilder {
                         return Err(ParseError::new(XmlRule::MismatchedEndTag, offset));
                     }
                     self.bindings.truncate(frame.bindings_mark);
-                    attach(&mut self.frames, &mut root, frame.element);
+                    let mut element = frame.element;
+                    if self.nodes.len() > frame.nodes_start {
+                        element.set_children(self.nodes.drain(frame.nodes_start..).collect());
+                    }
+                    self.attach(&mut root, element);
                 }
                 Token::Text { raw, offset } => {
                     if self.frames.is_empty() {
@@ -577,10 +588,8 @@ impl TreeBuilder {
             }
         };
         *pending = PendingText::None;
-        if let Some(frame) = self.frames.last_mut()
-            && !text.is_empty()
-        {
-            frame.element.push_node_raw(Node::Text(text));
+        if !self.frames.is_empty() && !text.is_empty() {
+            self.nodes.push(Node::Text(text));
         }
     }
 }
@@ -609,9 +618,13 @@ fn resolve_value<'s>(
     Ok(scratch.as_str())
 }
 
-fn attach(frames: &mut [Frame], root: &mut Option<Element>, element: Element) {
-    match frames.last_mut() {
-        Some(parent) => parent.element.push_node_raw(Node::Element(element)),
-        None => *root = Some(element),
+impl TreeBuilder {
+    /// Hands a closed element to its parent (or makes it the result).
+    fn attach(&mut self, root: &mut Option<Element>, element: Element) {
+        if self.frames.is_empty() {
+            *root = Some(element);
+        } else {
+            self.nodes.push(Node::Element(element));
+        }
     }
 }

@@ -320,9 +320,9 @@ impl Element {
         }
     }
 
-    /// Appends a node without merging text (the tree builder already merged it).
-    pub(crate) fn push_node_raw(&mut self, node: Node) {
-        self.children.push(node);
+    /// Sets the children (the tree builder already merged adjacent text).
+    pub(crate) fn set_children(&mut self, children: Vec<Node>) {
+        self.children = children;
     }
 
     /// Builder form of [`Element::append_child`].

@@ -62,3 +62,4 @@ fn measure_all() {
     // Per item: item attrs, item children, group children (group text is inline).
     assert!(parse <= 3 * 200 + 8, "{parse}");
 }
+
