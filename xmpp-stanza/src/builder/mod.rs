@@ -335,7 +335,7 @@ impl TreeBuilder {
     fn flush_text(&mut self, input: &str, pending: &mut PendingText) {
         let text = match *pending {
             PendingText::None => return,
-            PendingText::Span(s, e) => CompactStr::from(slice(input, (s, e))),
+            PendingText::Span(s, e) => CompactStr::from_range(input, s, e),
             PendingText::Buffered => {
                 let t = CompactStr::from(self.scratch.as_str());
                 self.scratch.clear();
@@ -343,7 +343,7 @@ impl TreeBuilder {
             }
         };
         *pending = PendingText::None;
-        if !self.frames.is_empty() && !text.is_empty() {
+        if !self.frames.is_empty() && !text.as_bytes().is_empty() {
             self.nodes.push(Node::Text(text));
         }
     }

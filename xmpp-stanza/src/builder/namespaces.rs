@@ -1,6 +1,6 @@
 //! Namespace processing of a start tag: declarations, prefixes, attributes.
 
-use super::{AttrKind, Binding, PendingStart, TreeBuilder, slice};
+use super::{AttrKind, Binding, PendingStart, TreeBuilder, range_in, slice};
 use crate::context::NsContext;
 use crate::element::{Attribute, Element};
 use crate::error::{ParseError, XmlRule};
@@ -90,15 +90,27 @@ impl TreeBuilder {
             if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
-            let value = resolve_value(&mut self.scratch, slice(input, a.value), a.value.0)?;
+            let raw = slice(input, a.value);
+            let value = if needs_resolving(raw, true) {
+                CompactStr::from(resolve_value(&mut self.scratch, raw, a.value.0)?)
+            } else {
+                CompactStr::from_range(input, a.value.0, a.value.1)
+            };
             attrs.push(Attribute {
                 ns: attr_ns,
-                name: CompactStr::from(local),
-                value: CompactStr::from(value),
+                name: CompactStr::from_range(input, a.local.0, a.local.1),
+                value,
             });
         }
         Ok((
-            Element::from_parts(CompactStr::from(start.local), ns, attrs),
+            Element::from_parts(
+                {
+                    let (s, e) = range_in(input, start.local);
+                    CompactStr::from_range(input, s, e)
+                },
+                ns,
+                attrs,
+            ),
             default_ns,
         ))
     }
