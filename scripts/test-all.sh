@@ -33,5 +33,6 @@ vectors=conformance/vectors
 "$runner" stringprep "$vectors/extra/stringprep.json"
 "$runner" sasl "$vectors/sasl.json"
 "$runner" sasl "$vectors/extra/sasl.json"
+"$runner" stanzas "$vectors"/stanzas/*.xml
 
 step "all checks passed"

@@ -7,6 +7,7 @@
 
 mod jid_suite;
 mod sasl_suite;
+mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
 
@@ -35,6 +36,11 @@ const SUITES: &[Suite] = &[
         name: "sasl",
         about: "SASL vectors (sasl.json format): PLAIN, DIGEST-MD5, SCRAM client and server",
         run: sasl_suite::run,
+    },
+    Suite {
+        name: "stanzas",
+        about: "typed stanza round trips over files of top-level stanzas (optionally in a stream)",
+        run: stanzas_suite::run,
     },
 ];
 
