@@ -1,0 +1,187 @@
+//! Client sessions as the router sees them ([`Session`], [`Phase`]) and the registry
+//! that finds them by id, by account and by full JID ([`Sessions`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use xmpp_jid::{BareJid, FullJid, Jid};
+use xmpp_stanza::Presence;
+
+use crate::flood::TokenBucket;
+use crate::ids::SessionId;
+
+/// Where a session is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Opened; authenticating or binding.
+    Opened,
+    /// A resource is bound; the connection is not online yet.
+    Bound,
+    /// Online: stanzas flow ("connected resource", RFC 6121 §1.3).
+    Online,
+    /// The router closed it and waits for the host to report the close.
+    Closing,
+}
+
+/// One session.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    pub(crate) phase: Phase,
+    /// The bound full JID (set from `Bound` on).
+    pub(crate) jid: Option<FullJid>,
+    /// The last available presence broadcast (stamped, without `to`); `None` while
+    /// the resource is not available.
+    pub(crate) presence: Option<Presence>,
+    /// The priority of that presence.
+    pub(crate) priority: i8,
+    /// The session requested the roster ("interested resource", RFC 6121 §2.1.6).
+    pub(crate) roster_interest: bool,
+    /// The session asked for the roster with a version (RFC 6121 §2.6).
+    pub(crate) roster_versioning: bool,
+    /// The session requested the blocklist (XEP-0191 pushes go to it).
+    pub(crate) blocklist_interest: bool,
+    /// The session used the privacy list protocol.
+    pub(crate) privacy_interest: bool,
+    /// The active privacy list (XEP-0016), by name.
+    pub(crate) active_list: Option<String>,
+    /// Entities this session sent directed available presence to (RFC 6121 §4.6).
+    pub(crate) directed: BTreeSet<Jid>,
+    pub(crate) flood: Option<TokenBucket>,
+}
+
+impl Session {
+    pub(crate) fn new(flood: Option<TokenBucket>) -> Session {
+        Session {
+            phase: Phase::Opened,
+            jid: None,
+            presence: None,
+            priority: 0,
+            roster_interest: false,
+            roster_versioning: false,
+            blocklist_interest: false,
+            privacy_interest: false,
+            active_list: None,
+            directed: BTreeSet::new(),
+            flood,
+        }
+    }
+
+    /// Online and has sent initial presence ("available resource").
+    pub(crate) fn is_available(&self) -> bool {
+        self.phase == Phase::Online && self.presence.is_some()
+    }
+
+    pub(crate) fn is_online(&self) -> bool {
+        self.phase == Phase::Online
+    }
+}
+
+/// All sessions, with an index from account to bound resources.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sessions {
+    by_id: BTreeMap<SessionId, Session>,
+    by_user: BTreeMap<BareJid, BTreeMap<String, SessionId>>,
+}
+
+impl Sessions {
+    pub(crate) fn insert(&mut self, id: SessionId, session: Session) {
+        self.by_id.insert(id, session);
+    }
+
+    pub(crate) fn contains(&self, id: SessionId) -> bool {
+        self.by_id.contains_key(&id)
+    }
+
+    pub(crate) fn get(&self, id: SessionId) -> Option<&Session> {
+        self.by_id.get(&id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: SessionId) -> Option<&mut Session> {
+        self.by_id.get_mut(&id)
+    }
+
+    /// Records `id` as bound to `jid`.
+    pub(crate) fn bind(&mut self, id: SessionId, jid: FullJid) {
+        self.by_user
+            .entry(jid.to_bare())
+            .or_default()
+            .insert(jid.resource().to_owned(), id);
+        if let Some(s) = self.by_id.get_mut(&id) {
+            s.jid = Some(jid);
+            s.phase = Phase::Bound;
+        }
+    }
+
+    /// Forgets the resource of `id` (the session itself stays until removed).
+    pub(crate) fn unbind(&mut self, id: SessionId) {
+        let Some(jid) = self.by_id.get(&id).and_then(|s| s.jid.clone()) else {
+            return;
+        };
+        let bare = jid.to_bare();
+        if let Some(resources) = self.by_user.get_mut(&bare) {
+            if resources.get(jid.resource()) == Some(&id) {
+                resources.remove(jid.resource());
+            }
+            if resources.is_empty() {
+                self.by_user.remove(&bare);
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: SessionId) -> Option<Session> {
+        self.unbind(id);
+        self.by_id.remove(&id)
+    }
+
+    /// The session bound to exactly `jid`, in any phase.
+    pub(crate) fn bound(&self, jid: &FullJid) -> Option<SessionId> {
+        self.by_user
+            .get(&jid.to_bare())
+            .and_then(|r| r.get(jid.resource()))
+            .copied()
+    }
+
+    /// How many resources `user` has bound.
+    pub(crate) fn resource_count(&self, user: &BareJid) -> usize {
+        self.by_user.get(user).map_or(0, BTreeMap::len)
+    }
+
+    /// The online session bound to exactly `jid`.
+    pub(crate) fn online(&self, jid: &FullJid) -> Option<SessionId> {
+        self.bound(jid)
+            .filter(|id| self.by_id.get(id).is_some_and(Session::is_online))
+    }
+
+    /// The sessions bound for `user`, in resource order.
+    pub(crate) fn of_user(&self, user: &BareJid) -> Vec<SessionId> {
+        self.by_user
+            .get(user)
+            .map(|r| r.values().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The online sessions of `user`, in resource order.
+    pub(crate) fn online_of(&self, user: &BareJid) -> Vec<SessionId> {
+        self.of_user(user)
+            .into_iter()
+            .filter(|id| self.by_id.get(id).is_some_and(Session::is_online))
+            .collect()
+    }
+
+    /// The available sessions of `user`, in resource order.
+    pub(crate) fn available_of(&self, user: &BareJid) -> Vec<SessionId> {
+        self.of_user(user)
+            .into_iter()
+            .filter(|id| self.by_id.get(id).is_some_and(Session::is_available))
+            .collect()
+    }
+
+    /// Every session, in id order.
+    pub(crate) fn ids(&self) -> Vec<SessionId> {
+        self.by_id.keys().copied().collect()
+    }
+
+    /// The full JID of an online session.
+    pub(crate) fn jid(&self, id: SessionId) -> Option<&FullJid> {
+        self.by_id.get(&id).and_then(|s| s.jid.as_ref())
+    }
+}
