@@ -302,9 +302,11 @@ impl Hub {
     }
 
     /// The contact's server answering a probe from `jid`'s account (§4.3.2): the
-    /// last presence of each available resource, or unavailable; `unsubscribed`
-    /// when the prober is not subscribed or the contact does not exist; nothing at
-    /// all when the contact blocks the prober.
+    /// last presence of each available resource, or unavailable. A prober that is
+    /// not subscribed (or an unknown contact, or one blocking the prober) learns
+    /// nothing: no presence, and no `unsubscribed` either — between accounts of one
+    /// server the states cannot disagree, and such an answer would cancel a request
+    /// the prober still has pending (table A.3.4, "None + Pending Out").
     fn answer_probe(&mut self, a: SessionId, jid: &FullJid, contact: &BareJid) {
         let user = jid.to_bare();
         let user_jid = Jid::from(user.clone());
@@ -313,14 +315,7 @@ impl Hub {
             .account(contact)
             .and_then(|acc| acc.roster.get(&user))
             .is_some_and(|e| e.subscription.from());
-        if self.exists(contact) && !self.allows(contact, None, &user_jid, Class::Other) {
-            return;
-        }
-        if !subscribed {
-            let mut reply = Presence::of_type(PresenceType::Unsubscribed);
-            reply.from = Some(Jid::from(contact.clone()));
-            reply.to = Some(user_jid);
-            self.inbound_subscription(&user, contact, SubKind::Unsubscribed, reply);
+        if !subscribed || !self.allows(contact, None, &user_jid, Class::Other) {
             return;
         }
         let mut answered = false;
