@@ -234,3 +234,31 @@ pub struct OfflineMessage {
     /// The message as routed (`from` the sender's full JID, `to` the user).
     pub message: Message,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscription_flags() {
+        for (to, from, s) in [
+            (false, false, "none"),
+            (true, false, "to"),
+            (false, true, "from"),
+            (true, true, "both"),
+        ] {
+            let sub = RosterSubscription::from_flags(to, from);
+            assert_eq!((sub.to(), sub.from(), sub.as_str()), (to, from, s));
+        }
+    }
+
+    #[test]
+    fn every_change_names_its_account() {
+        let user = BareJid::new("a@example.com").unwrap();
+        let c = Change::OfflineDeleted {
+            user: user.clone(),
+            id: 3,
+        };
+        assert_eq!(c.user(), &user);
+    }
+}

@@ -27,6 +27,13 @@ pub const SERVER_FEATURES: &[&str] = &[
     ns::PRIVACY,
 ];
 
+/// The stream features (RFC 6121 §2.6.1 roster versioning, §3.4.1 pre-approval)
+/// the host should have its connections advertise after binding, since this
+/// router implements them: `<ver xmlns='urn:xmpp:features:rosterver'/>` and
+/// `<sub xmlns='urn:xmpp:features:pre-approval'/>`.
+pub const STREAM_FEATURES: &[(&str, &str)] =
+    &[("ver", ns::ROSTER_VERSIONING), ("sub", ns::PRE_APPROVAL)];
+
 /// The features of an account's bare JID.
 const ACCOUNT_FEATURES: &[&str] = &[DISCO_INFO, DISCO_ITEMS, PING];
 
@@ -126,5 +133,22 @@ impl Hub {
             return;
         }
         self.answer(a, iq, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_payload() {
+        let q = info("server", "im", &[PING]);
+        let xml = q.to_xml_in(&xmpp_stanza::NsContext::client()).unwrap();
+        assert_eq!(
+            xml,
+            "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='server' \
+             type='im'/><feature var='urn:xmpp:ping'/></query>"
+        );
+        assert!(SERVER_FEATURES.contains(&ns::BLOCKING));
     }
 }

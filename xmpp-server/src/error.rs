@@ -105,3 +105,29 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_what_went_wrong() {
+        let user = BareJid::new("a@example.com").unwrap();
+        assert_eq!(
+            RouterError::UnknownSession(SessionId(4)).to_string(),
+            "unknown session#4"
+        );
+        assert_eq!(
+            LoadError::UnknownAccount {
+                position: 2,
+                user: user.clone()
+            }
+            .to_string(),
+            "change 2 concerns unknown account a@example.com"
+        );
+        assert_eq!(
+            AccountError::AccountExists(user).to_string(),
+            "account a@example.com exists already"
+        );
+    }
+}

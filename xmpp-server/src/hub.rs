@@ -103,3 +103,55 @@ impl Hub {
         self.out.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Output;
+
+    fn hub() -> Hub {
+        Hub::new(
+            RouterConfig::new(BareJid::new("example.com").unwrap()),
+            Store::default(),
+        )
+    }
+
+    #[test]
+    fn targets() {
+        let h = hub();
+        let t = |s: &str| h.target(&Jid::new(s).unwrap());
+        assert_eq!(t("example.com"), Target::Server);
+        assert_eq!(t("example.com/admin"), Target::Server);
+        assert_eq!(
+            t("Juliet@Example.COM"),
+            Target::Account(BareJid::new("juliet@example.com").unwrap())
+        );
+        assert_eq!(
+            t("juliet@example.com/balcony"),
+            Target::Resource(FullJid::new("juliet@example.com/balcony").unwrap())
+        );
+        assert_eq!(t("juliet@example.org"), Target::Remote);
+        assert_eq!(t("sub.example.com"), Target::Remote);
+    }
+
+    #[test]
+    fn commit_applies_and_queues_or_neither() {
+        let mut h = hub();
+        let user = BareJid::new("a@example.com").unwrap();
+        h.commit(Change::RosterVersion {
+            user: user.clone(),
+            version: 1,
+        });
+        assert_eq!(h.queued(), 0, "a change the store refuses is not emitted");
+        h.commit(Change::AccountSet {
+            user: user.clone(),
+            keys: Vec::new(),
+        });
+        assert!(h.exists(&user));
+        assert!(matches!(
+            h.out.pop(),
+            Some(Output::Persist(Change::AccountSet { .. }))
+        ));
+        assert_ne!(h.push_id(), h.push_id());
+    }
+}

@@ -147,7 +147,7 @@ mod time;
 
 pub use crate::change::{Change, OfflineMessage, RosterEntry, RosterSubscription};
 pub use crate::config::{FloodLimit, Limits, RouterConfig};
-pub use crate::disco::SERVER_FEATURES;
+pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES};
 pub use crate::error::{AccountError, LoadError, RouterError};
 pub use crate::ids::{RequestId, SessionId};
 pub use crate::output::Output;

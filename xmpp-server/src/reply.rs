@@ -47,3 +47,59 @@ impl Hub {
         self.bounce(session, stanza, StanzaError::new(condition));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xmpp_jid::Jid;
+    use xmpp_stanza::{Iq, Message, MessageType};
+
+    #[test]
+    fn blocked_condition() {
+        assert!(blocked_error(false).app_condition().is_none());
+        let e = blocked_error(true);
+        assert_eq!(e.condition, StanzaErrorCondition::NotAcceptable);
+        assert!(
+            e.app_condition()
+                .is_some_and(|c| c.is("blocked", ns::BLOCKING_ERRORS))
+        );
+    }
+
+    #[test]
+    fn bounces_swap_addresses_and_never_answer_errors_or_responses() {
+        let mut h = Hub::new(
+            crate::config::RouterConfig::new(xmpp_jid::BareJid::new("example.com").unwrap()),
+            crate::store::Store::default(),
+        );
+        let mut msg = Message::chat(Jid::new("b@example.com").unwrap(), "x").with_id("1");
+        msg.from = Some(Jid::new("a@example.com/r").unwrap());
+        h.bounce_with(
+            SessionId(1),
+            &Stanza::Message(msg.clone()),
+            StanzaErrorCondition::ServiceUnavailable,
+        );
+        let Some(crate::output::Output::Deliver {
+            stanza: Stanza::Message(m),
+            ..
+        }) = h.out.pop()
+        else {
+            panic!("no bounce");
+        };
+        assert_eq!(m.to, msg.from);
+        assert_eq!(m.from, msg.to);
+        assert_eq!(m.kind, Some(MessageType::Error));
+        msg.kind = Some(MessageType::Error);
+        h.bounce_with(
+            SessionId(1),
+            &Stanza::Message(msg),
+            StanzaErrorCondition::ServiceUnavailable,
+        );
+        let result = Iq::new("2", xmpp_stanza::IqPayload::Result(None));
+        h.bounce_with(
+            SessionId(1),
+            &Stanza::Iq(result),
+            StanzaErrorCondition::ServiceUnavailable,
+        );
+        assert_eq!(h.queued(), 0);
+    }
+}

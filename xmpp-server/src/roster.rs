@@ -247,3 +247,32 @@ impl Hub {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_items_become_wire_items() {
+        let mut entry = RosterEntry::new(BareJid::new("romeo@example.net").unwrap());
+        entry.name = Some("Romeo".into());
+        entry.groups = vec!["Friends".into(), "Lovers".into()];
+        entry.subscription = RosterSubscription::From;
+        entry.ask = true;
+        entry.approved = false;
+        let item = to_item(&entry);
+        let xml = Element::from(Roster {
+            items: vec![item],
+            ..Roster::default()
+        })
+        .to_xml_in(&xmpp_stanza::NsContext::client())
+        .unwrap();
+        assert_eq!(
+            xml,
+            "<query xmlns='jabber:iq:roster'><item jid='romeo@example.net' name='Romeo' \
+             subscription='from' ask='subscribe'><group>Friends</group><group>Lovers</group></item></query>"
+        );
+        entry.approved = true;
+        assert_eq!(to_item(&entry).approved, Some(true));
+    }
+}

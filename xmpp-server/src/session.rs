@@ -75,6 +75,13 @@ impl Session {
     }
 }
 
+/// The bare part of a full JID's normalised string, without copying it.
+fn bare_str(jid: &FullJid) -> &str {
+    let full = jid.as_str();
+    let end = full.len().saturating_sub(jid.resource().len() + 1);
+    full.get(..end).unwrap_or(full)
+}
+
 /// All sessions, with an index from account to bound resources.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sessions {
@@ -135,7 +142,7 @@ impl Sessions {
     /// The session bound to exactly `jid`, in any phase.
     pub(crate) fn bound(&self, jid: &FullJid) -> Option<SessionId> {
         self.by_user
-            .get(&jid.to_bare())
+            .get(bare_str(jid))
             .and_then(|r| r.get(jid.resource()))
             .copied()
     }
@@ -183,5 +190,24 @@ impl Sessions {
     /// The full JID of an online session.
     pub(crate) fn jid(&self, id: SessionId) -> Option<&FullJid> {
         self.by_id.get(&id).and_then(|s| s.jid.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_part_of_a_full_jid() {
+        let jid = FullJid::new("juliet@example.com/a/b@c").unwrap();
+        assert_eq!(bare_str(&jid), "juliet@example.com");
+        let mut sessions = Sessions::default();
+        sessions.insert(SessionId(1), Session::new(None));
+        sessions.bind(SessionId(1), jid.clone());
+        assert_eq!(sessions.bound(&jid), Some(SessionId(1)));
+        assert_eq!(sessions.resource_count(&jid.to_bare()), 1);
+        sessions.remove(SessionId(1));
+        assert_eq!(sessions.bound(&jid), None);
+        assert_eq!(sessions.resource_count(&jid.to_bare()), 0);
     }
 }

@@ -100,16 +100,20 @@ fn item_matches(item: &PrivacyItem, peer: &Jid, entry: Option<&RosterEntry>) -> 
 }
 
 /// Checks traffic of `class` with `peer` against `list` (items in ascending order;
-/// the first that matches decides; no match allows).
+/// the first that matches decides; no match allows). Stored lists are kept sorted,
+/// so sorting here only happens for lists that are not.
 pub(crate) fn decide(
     list: &PrivacyList,
     peer: &Jid,
     entry: Option<&RosterEntry>,
     class: Class,
 ) -> Verdict {
-    let mut items: Vec<&PrivacyItem> = list.items.iter().collect();
-    items.sort_by_key(|i| i.order);
-    for item in items {
+    if !list.items.is_sorted_by_key(|i| i.order) {
+        let mut sorted = list.clone();
+        sorted.items.sort_by_key(|i| i.order);
+        return decide(&sorted, peer, entry, class);
+    }
+    for item in &list.items {
         if applies_to(item.stanzas, class) && item_matches(item, peer, entry) {
             return if item.allow {
                 Verdict::Allow
