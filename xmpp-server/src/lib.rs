@@ -38,6 +38,19 @@
 //!   answered with a stanza error or a stream error and close; it never disturbs
 //!   other sessions or the store. [`RouterError`] is only for glue bugs.
 //!
+//! # Glue to a `ServerConnection`
+//!
+//! | connection event or need | router input / output |
+//! |---|---|
+//! | connection accepted | [`Router::open_session`] |
+//! | SASL needs credentials (request id, mechanism, authcid, authzid) | [`Router::credentials_requested`] → [`Output::Credentials`] with an [`xmpp_sasl::CredentialAnswer`] |
+//! | bind requested (request id, authenticated user, resource or none) | [`Router::bind_requested`] → [`Output::Bind`] (and [`Output::Close`] with `conflict` for a session it replaces) |
+//! | online | [`Router::session_online`] |
+//! | a stanza (typed) or a first-level element (unchecked) | [`Router::stanza_received`] / [`Router::element_received`] → [`Output::Deliver`] to any session |
+//! | closed, for any reason | [`Router::session_closed`] |
+//! | — | [`Output::Close`]: send the stream error, close |
+//! | stream features after binding | advertise [`STREAM_FEATURES`] |
+//!
 //! # Durability: the ordering contract
 //!
 //! The router keeps its state in memory and reports every durable change as
