@@ -40,8 +40,15 @@ impl Setup {
     }
 
     fn login(&mut self, user: &str, resource: &str) -> SessionId {
-        if !self.router.accounts().iter().any(|a| a.node() == Some(user)) {
-            self.router.create_account(user, &Password::new("pw")).unwrap();
+        if !self
+            .router
+            .accounts()
+            .iter()
+            .any(|a| a.node() == Some(user))
+        {
+            self.router
+                .create_account(user, &Password::new("pw"))
+                .unwrap();
         }
         self.next += 1;
         let s = SessionId(self.next);
@@ -63,7 +70,9 @@ impl Setup {
 
     fn stanza(&mut self, s: SessionId, stanza: Stanza) -> usize {
         let wall = Timestamp::from_unix_millis(0);
-        self.router.stanza_received(self.now, wall, s, stanza).unwrap();
+        self.router
+            .stanza_received(self.now, wall, s, stanza)
+            .unwrap();
         self.drain()
     }
 }
@@ -94,16 +103,29 @@ fn bench(c: &mut Criterion) {
 
     let mut s = Setup::new();
     let star = s.login("star", "stage");
-    s.send(star, "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>");
+    s.send(
+        star,
+        "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>",
+    );
     for n in 0..50 {
         let fan = s.login(&format!("fan{n}"), "seat");
         let star_jid = "star@example.com";
-        s.send(fan, &format!("<presence to='{star_jid}' type='subscribe'/>"));
-        s.send(star, &format!("<presence to='fan{n}@example.com' type='subscribed'/>"));
+        s.send(
+            fan,
+            &format!("<presence to='{star_jid}' type='subscribe'/>"),
+        );
+        s.send(
+            star,
+            &format!("<presence to='fan{n}@example.com' type='subscribed'/>"),
+        );
         s.send(fan, "<presence/>");
     }
     s.send(star, "<presence/>");
-    let away = parse_element("<presence><show>away</show></presence>", &NsContext::client()).unwrap();
+    let away = parse_element(
+        "<presence><show>away</show></presence>",
+        &NsContext::client(),
+    )
+    .unwrap();
     let away = Stanza::Presence(Presence::try_from(away).unwrap());
     group.throughput(Throughput::Elements(51));
     group.bench_function("presence-broadcast-50-contacts", |b| {
