@@ -14,8 +14,9 @@ use xmpp_jid::BareJid;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouterConfig {
-    /// The domain the router serves (a domain-only JID such as `example.com`); every
-    /// account is `user@domain`, and every other domain is remote.
+    /// The domain the router serves (a domain-only JID such as `example.com`; a
+    /// localpart given here is ignored); every account is `user@domain`, and every
+    /// other domain is remote.
     pub domain: BareJid,
     /// PBKDF2 iteration count for the SCRAM keys derived when an account is created
     /// or its password changed (RFC 7677 recommends at least 4096). Must be non-zero.

@@ -36,7 +36,9 @@ pub(crate) enum Target {
 }
 
 impl Hub {
-    pub(crate) fn new(config: RouterConfig, store: Store) -> Hub {
+    pub(crate) fn new(mut config: RouterConfig, store: Store) -> Hub {
+        // Only the domainpart names the service.
+        config.domain = config.domain.domain_jid();
         Hub {
             config,
             store,

@@ -189,13 +189,10 @@ impl Hub {
                 }
             }
         }
-        let directed = match self.sessions.get_mut(a) {
-            Some(s) => {
-                s.presence = None;
-                std::mem::take(&mut s.directed)
-            }
-            None => Default::default(),
-        };
+        if let Some(s) = self.sessions.get_mut(a) {
+            s.presence = None;
+        }
+        let directed = self.sessions.take_directed(a);
         for target in directed {
             self.deliver_directed(&user, jid, &unavailable, &target);
         }
@@ -229,7 +226,7 @@ impl Hub {
                 .is_some_and(|e| e.subscription.from());
         if !covered {
             let limit = self.config.limits.max_directed_presences;
-            let Some(session) = self.sessions.get_mut(a) else {
+            let Some(session) = self.sessions.get(a) else {
                 return;
             };
             if available {
@@ -241,9 +238,9 @@ impl Hub {
                     );
                     return;
                 }
-                session.directed.insert(to.clone());
+                self.sessions.add_directed(a, to.clone());
             } else {
-                session.directed.remove(to);
+                self.sessions.remove_directed(a, to);
             }
         }
         self.deliver_directed(&user, jid, &presence, to);

@@ -87,6 +87,9 @@ fn bare_str(jid: &FullJid) -> &str {
 pub(crate) struct Sessions {
     by_id: BTreeMap<SessionId, Session>,
     by_user: BTreeMap<BareJid, BTreeMap<String, SessionId>>,
+    /// Reverse index of directed presence: account addressed → sessions that sent
+    /// it directed presence.
+    directed_to: BTreeMap<BareJid, BTreeSet<SessionId>>,
 }
 
 impl Sessions {
@@ -136,7 +139,59 @@ impl Sessions {
 
     pub(crate) fn remove(&mut self, id: SessionId) -> Option<Session> {
         self.unbind(id);
+        self.take_directed(id);
         self.by_id.remove(&id)
+    }
+
+    /// Records that `id` sent directed available presence to `to`.
+    pub(crate) fn add_directed(&mut self, id: SessionId, to: Jid) {
+        let Some(session) = self.by_id.get_mut(&id) else {
+            return;
+        };
+        self.directed_to.entry(to.to_bare()).or_default().insert(id);
+        session.directed.insert(to);
+    }
+
+    /// Forgets directed presence from `id` to `to`.
+    pub(crate) fn remove_directed(&mut self, id: SessionId, to: &Jid) {
+        let Some(session) = self.by_id.get_mut(&id) else {
+            return;
+        };
+        session.directed.remove(to);
+        let bare = to.to_bare();
+        let still = session.directed.iter().any(|t| t.to_bare() == bare);
+        if !still {
+            self.unindex_directed(id, &bare);
+        }
+    }
+
+    /// Forgets and returns every directed presence target of `id`.
+    pub(crate) fn take_directed(&mut self, id: SessionId) -> BTreeSet<Jid> {
+        let Some(session) = self.by_id.get_mut(&id) else {
+            return BTreeSet::new();
+        };
+        let targets = std::mem::take(&mut session.directed);
+        for target in &targets {
+            self.unindex_directed(id, &target.to_bare());
+        }
+        targets
+    }
+
+    fn unindex_directed(&mut self, id: SessionId, bare: &BareJid) {
+        if let Some(senders) = self.directed_to.get_mut(bare) {
+            senders.remove(&id);
+            if senders.is_empty() {
+                self.directed_to.remove(bare);
+            }
+        }
+    }
+
+    /// The sessions that sent directed presence to `user` (bare or full JID).
+    pub(crate) fn directed_to(&self, user: &BareJid) -> Vec<SessionId> {
+        self.directed_to
+            .get(user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// The session bound to exactly `jid`, in any phase.
@@ -206,8 +261,16 @@ mod tests {
         sessions.bind(SessionId(1), jid.clone());
         assert_eq!(sessions.bound(&jid), Some(SessionId(1)));
         assert_eq!(sessions.resource_count(&jid.to_bare()), 1);
+        let nurse = Jid::new("nurse@example.com/kitchen").unwrap();
+        let nurse_bare = nurse.to_bare();
+        sessions.add_directed(SessionId(1), nurse.clone());
+        sessions.add_directed(SessionId(1), Jid::from(nurse_bare.clone()));
+        assert_eq!(sessions.directed_to(&nurse_bare), [SessionId(1)]);
+        sessions.remove_directed(SessionId(1), &nurse);
+        assert_eq!(sessions.directed_to(&nurse_bare), [SessionId(1)]);
         sessions.remove(SessionId(1));
         assert_eq!(sessions.bound(&jid), None);
         assert_eq!(sessions.resource_count(&jid.to_bare()), 0);
+        assert!(sessions.directed_to(&nurse_bare).is_empty());
     }
 }

@@ -38,15 +38,7 @@ impl Hub {
             }
         }
         // Sessions of other accounts that sent `user` directed presence.
-        for id in self.sessions.ids() {
-            let directed_here = self
-                .sessions
-                .get(id)
-                .is_some_and(|s| s.directed.iter().any(|t| t.to_bare() == *user));
-            if directed_here {
-                peers.insert(id);
-            }
-        }
+        peers.extend(self.sessions.directed_to(user));
         let mut edges = Edges::new();
         for a in &own {
             for p in &peers {
