@@ -100,6 +100,13 @@ impl Hub {
         self.sessions.jid(session).cloned()
     }
 
+    /// The last available presence a session broadcast (a copy).
+    pub(crate) fn last_presence(&self, session: SessionId) -> Option<xmpp_stanza::Presence> {
+        self.sessions
+            .get(session)
+            .and_then(|s| s.presence.as_deref().cloned())
+    }
+
     /// The number of queued outputs (for tests and the host's back-pressure).
     pub(crate) fn queued(&self) -> usize {
         self.out.len()

@@ -110,7 +110,7 @@ impl Hub {
             return;
         };
         let initial = session.presence.is_none();
-        session.presence = Some(presence.clone());
+        session.presence = Some(Box::new(presence.clone()));
         session.priority = priority;
 
         // The user's own available resources, this one included (§4.2.2, §4.4.2).
@@ -153,7 +153,7 @@ impl Hub {
             }
         }
         for b in senders {
-            if let Some(p) = self.sessions.get(b).and_then(|s| s.presence.clone()) {
+            if let Some(p) = self.last_presence(b) {
                 self.send_presence(a, &p, Jid::from(jid.clone()));
             }
         }
@@ -320,7 +320,7 @@ impl Hub {
             if !self.allows(contact, Some(b), &user_jid, Class::PresenceOut) {
                 continue;
             }
-            if let Some(p) = self.sessions.get(b).and_then(|s| s.presence.clone()) {
+            if let Some(p) = self.last_presence(b) {
                 self.send_presence(a, &p, Jid::from(jid.clone()));
                 answered = true;
             }
@@ -338,7 +338,7 @@ impl Hub {
     /// subscription, RFC 6121 §3.1.5).
     pub(crate) fn send_presence_to_contact(&mut self, user: &BareJid, contact: &BareJid) {
         for a in self.sessions.available_of(user) {
-            let Some(p) = self.sessions.get(a).and_then(|s| s.presence.clone()) else {
+            let Some(p) = self.last_presence(a) else {
                 continue;
             };
             for b in self.sessions.available_of(contact) {

@@ -30,7 +30,7 @@ pub(crate) struct Session {
     pub(crate) jid: Option<FullJid>,
     /// The last available presence broadcast (stamped, without `to`); `None` while
     /// the resource is not available.
-    pub(crate) presence: Option<Presence>,
+    pub(crate) presence: Option<Box<Presence>>,
     /// The priority of that presence.
     pub(crate) priority: i8,
     /// The session requested the roster ("interested resource", RFC 6121 §2.1.6).

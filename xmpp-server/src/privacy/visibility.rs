@@ -68,7 +68,7 @@ impl Hub {
             let Some(to) = self.session_jid(*b) else {
                 continue;
             };
-            if let Some(mut p) = self.sessions.get(*a).and_then(|s| s.presence.clone()) {
+            if let Some(mut p) = self.last_presence(*a) {
                 p.to = Some(Jid::from(to.to_bare()));
                 self.deliver(*b, p);
             }
