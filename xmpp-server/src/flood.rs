@@ -1,0 +1,72 @@
+//! Flood control: a [`TokenBucket`] per session, fed by the `now` of each input.
+
+use std::time::Instant;
+
+use crate::config::FloodLimit;
+
+/// A token bucket refilled continuously at `per_second`, holding at most `burst`.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenBucket {
+    limit: FloodLimit,
+    /// Tokens, in thousandths (so refills of less than one token accumulate).
+    milli_tokens: u64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    pub(crate) fn new(limit: FloodLimit, now: Instant) -> TokenBucket {
+        TokenBucket {
+            limit,
+            milli_tokens: u64::from(limit.burst) * 1000,
+            last: now,
+        }
+    }
+
+    /// Takes one token; `false` when the bucket is empty (the sender floods). A
+    /// `now` earlier than the previous one refills nothing.
+    pub(crate) fn take(&mut self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last);
+        self.last = self.last.max(now);
+        let refill = elapsed
+            .as_millis()
+            .saturating_mul(u128::from(self.limit.per_second));
+        let cap = u64::from(self.limit.burst) * 1000;
+        let refill = u64::try_from(refill).unwrap_or(u64::MAX);
+        self.milli_tokens = self.milli_tokens.saturating_add(refill).min(cap);
+        if self.milli_tokens >= 1000 {
+            self.milli_tokens -= 1000;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn burst_then_refill() {
+        let t0 = Instant::now();
+        let mut b = TokenBucket::new(
+            FloodLimit {
+                burst: 3,
+                per_second: 2,
+            },
+            t0,
+        );
+        assert!(b.take(t0) && b.take(t0) && b.take(t0));
+        assert!(!b.take(t0));
+        assert!(!b.take(t0 + Duration::from_millis(400)));
+        assert!(b.take(t0 + Duration::from_millis(500)));
+        assert!(!b.take(t0 + Duration::from_millis(500)));
+        // Going back in time refills nothing and never panics.
+        assert!(!b.take(t0));
+        // A long pause refills only up to the burst.
+        let later = t0 + Duration::from_secs(3600);
+        assert!(b.take(later) && b.take(later) && b.take(later));
+        assert!(!b.take(later));
+    }
+}
