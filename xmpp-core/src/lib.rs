@@ -1,0 +1,5 @@
+//! XMPP core (work in progress).
+
+pub mod stream;
+
+pub use stream::Limits;

@@ -1,0 +1,7 @@
+//! The XML stream layer.
+
+mod limits;
+mod scan;
+mod utf8;
+
+pub use limits::Limits;

@@ -1,0 +1,619 @@
+//! The resumable framer: finds where the stream header, each top-level element and
+//! the stream's closing tag end, in bytes fed in any chunking.
+//!
+//! The scanner keeps its whole state (mode, element depth, quote and markup state,
+//! attribute and namespace-declaration counts) between calls, so every byte is
+//! classified exactly once: total work is linear in the input. It never looks at a
+//! byte twice and never buffers anything itself; the reader copies the bytes of an
+//! unfinished unit. While it scans it
+//!
+//! * rejects comments, processing instructions and DTD markup on sight (RFC 6120
+//!   §11.1) — `<!` is only accepted as the start of `<![CDATA[` inside an element,
+//!   and `<?` only as the XML declaration at the very start;
+//! * rejects character data between top-level elements (only whitespace is allowed);
+//! * enforces the [`Limits`] — unit size, depth, attributes, namespace declarations —
+//!   before the bytes that break them are buffered.
+//!
+//! Everything it cares about is ASCII, so UTF-8 is checked elsewhere
+//! ([`super::utf8`]); names, attribute syntax, references and characters are checked
+//! by the tree builder once a unit is complete.
+
+use super::limits::Limits;
+
+/// What a completed unit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UnitKind {
+    /// The prolog and the stream's start tag.
+    Header,
+    /// A top-level element (stanza or nonza).
+    Element,
+    /// The stream's end tag.
+    StreamClose,
+}
+
+/// A violation the scanner detects by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// `<!--`.
+    Comment,
+    /// `<?` other than the XML declaration at the very start.
+    ProcessingInstruction,
+    /// `<!` starting anything but a CDATA section inside an element.
+    Dtd,
+    /// Non-whitespace outside the top-level elements (a CDATA section included).
+    TextOutsideElements,
+    /// `<` inside a start tag or an attribute value.
+    LtInTag,
+    /// `<` inside an end tag.
+    LtInEndTag,
+    /// An end tag before the stream header.
+    EndTagInProlog,
+    /// A UTF-16 or UTF-32 byte-order mark or encoding at the start of the stream.
+    NotUtf8,
+    /// The stream's start tag closed itself (`<stream:stream/>`).
+    EmptyStream,
+    /// Something other than whitespace after the stream's end tag.
+    AfterClose,
+    /// The unit grew past `max_stanza_bytes`.
+    TooLarge,
+    /// An element deeper than `max_depth`.
+    TooDeep,
+    /// More than `max_attributes` attributes on one element.
+    TooManyAttributes,
+    /// More than `max_namespace_declarations` in one unit.
+    TooManyNamespaceDeclarations,
+}
+
+/// Where the scan stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// Every byte was classified; no boundary was found.
+    NeedMore,
+    /// The XML declaration ends just before index `end` of the input.
+    DeclEnd { end: usize },
+    /// A unit ends just before index `end` of the input.
+    UnitEnd { end: usize, kind: UnitKind },
+    /// A violation, detected at index `at` of the input. `offset` is its absolute
+    /// position, which may lie before this input (the `<` of `<!--`, say).
+    Fault { at: usize, offset: u64, fault: Fault },
+}
+
+/// Where the scanner is in the stream's grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Nothing of this stream seen yet (`bom`: a byte-order mark may still come).
+    Start { bom: bool },
+    /// Inside a UTF-8 byte-order mark, this many bytes seen.
+    Bom(u8),
+    /// `<` was the first byte: the declaration or the stream tag follows.
+    StartLt,
+    /// Inside the XML declaration (`question`: the last byte was `?`).
+    Decl { question: bool },
+    /// Prolog whitespace before the stream tag.
+    Prolog,
+    /// `<` in the prolog.
+    PrologLt,
+    /// `<!` outside elements (prolog or stream level).
+    OuterBang,
+    /// Between top-level elements.
+    Between,
+    /// `<` between top-level elements.
+    BetweenLt,
+    /// Character data inside an element.
+    Content,
+    /// `<` inside an element.
+    ContentLt,
+    /// Inside a start tag.
+    StartTag,
+    /// Inside an attribute value quoted with this byte.
+    AttrValue(u8),
+    /// Inside an end tag of a nested element.
+    EndTag,
+    /// After `<!` inside an element: this many bytes of `[CDATA[` matched.
+    CdataOpen(u8),
+    /// Inside a CDATA section, after this many `]` (0..=2).
+    Cdata(u8),
+    /// Inside the stream's end tag.
+    StreamEndTag,
+    /// After the stream's end tag.
+    Closed,
+}
+
+const CDATA_OPEN: &[u8; 7] = b"[CDATA[";
+const XMLNS: &[u8; 5] = b"xmlns";
+/// `xmlns` state: not at a possible namespace declaration name.
+const NOT_XMLNS: u8 = 6;
+
+/// The framer's state between feeds.
+#[derive(Clone, Debug)]
+pub(crate) struct Scanner {
+    mode: Mode,
+    unit: UnitKind,
+    /// Absolute offset of the current unit's first byte (valid while in a unit).
+    unit_start: u64,
+    /// Open elements in the current top-level element.
+    depth: u32,
+    /// Attributes seen in the current start tag.
+    attrs: u32,
+    /// Namespace declarations seen in the current unit.
+    ns_decls: u32,
+    /// Progress matching `xmlns` at the start of an attribute name.
+    xmlns: u8,
+    /// Whether the last byte of the start tag was `/`.
+    slash: bool,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Scanner {
+            mode: Mode::Start { bom: true },
+            unit: UnitKind::Header,
+            unit_start: 0,
+            depth: 0,
+            attrs: 0,
+            ns_decls: 0,
+            xmlns: NOT_XMLNS,
+            slash: false,
+        }
+    }
+}
+
+/// Whether `b` is XML whitespace.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl Scanner {
+    /// Whether a unit has started and not ended: its bytes so far must be kept.
+    pub(crate) fn in_unit(&self) -> bool {
+        !matches!(
+            self.mode,
+            Mode::Start { .. } | Mode::Bom(_) | Mode::Between | Mode::Closed
+        )
+    }
+
+    /// Absolute offset of the current unit's first byte (meaningful while
+    /// [`in_unit`](Self::in_unit)).
+    pub(crate) fn unit_start(&self) -> u64 {
+        self.unit_start
+    }
+
+    /// Index one past the last byte of `input` the current unit may use.
+    fn stop(&self, n: usize, base: u64, limits: &Limits) -> usize {
+        if !self.in_unit() {
+            return n;
+        }
+        let end = self.unit_start.saturating_add(limits.max_stanza_bytes as u64);
+        let room = end.saturating_sub(base);
+        usize::try_from(room).map_or(n, |room| room.min(n))
+    }
+
+    fn begin_unit(&mut self, kind: UnitKind, offset: u64) {
+        self.unit = kind;
+        self.unit_start = offset;
+        self.depth = 0;
+        self.ns_decls = 0;
+    }
+
+    fn begin_start_tag(&mut self) {
+        self.mode = Mode::StartTag;
+        self.attrs = 0;
+        self.xmlns = NOT_XMLNS;
+        self.slash = false;
+    }
+
+    /// Classifies `input` (whose first byte is at absolute offset `base`) until a
+    /// boundary, a violation or the end of the input.
+    pub(crate) fn scan(&mut self, input: &[u8], base: u64, limits: &Limits) -> Scan {
+        let n = input.len();
+        let mut stop = self.stop(n, base, limits);
+        let mut i = 0;
+        let fault = |at: usize, fault: Fault| Scan::Fault { at, offset: base + at as u64, fault };
+        while i < stop {
+            match self.mode {
+                Mode::Content => match find_byte(&input[i..stop], b'<') {
+                    Some(k) => {
+                        i += k + 1;
+                        self.mode = Mode::ContentLt;
+                    }
+                    None => i = stop,
+                },
+                Mode::AttrValue(q) => match find_either(&input[i..stop], q, b'<') {
+                    Some(k) if input[i + k] == q => {
+                        i += k + 1;
+                        self.mode = Mode::StartTag;
+                        self.xmlns = NOT_XMLNS;
+                        self.slash = false;
+                    }
+                    Some(k) => return fault(i + k, Fault::LtInTag),
+                    None => i = stop,
+                },
+                Mode::StartTag => {
+                    match self.scan_start_tag(input, &mut i, stop, limits) {
+                        TagStep::More => {}
+                        TagStep::Fault(at, f) => return fault(at, f),
+                        TagStep::Closed => {
+                            if let Some(done) = self.close_start_tag(i, base) {
+                                return done;
+                            }
+                        }
+                    }
+                }
+                Mode::ContentLt => {
+                    let b = input[i];
+                    match b {
+                        b'/' => {
+                            i += 1;
+                            self.mode = Mode::EndTag;
+                        }
+                        b'!' => {
+                            i += 1;
+                            self.mode = Mode::CdataOpen(0);
+                        }
+                        b'?' => return markup_fault(base, i, 1, Fault::ProcessingInstruction),
+                        _ => {
+                            if self.depth >= limits.max_depth {
+                                return fault(i, Fault::TooDeep);
+                            }
+                            self.begin_start_tag();
+                        }
+                    }
+                }
+                Mode::EndTag => match find_either(&input[i..stop], b'>', b'<') {
+                    Some(k) if input[i + k] == b'>' => {
+                        i += k + 1;
+                        self.depth = self.depth.saturating_sub(1);
+                        if self.depth == 0 {
+                            self.mode = Mode::Between;
+                            return Scan::UnitEnd { end: i, kind: UnitKind::Element };
+                        }
+                        self.mode = Mode::Content;
+                    }
+                    Some(k) => return fault(i + k, Fault::LtInEndTag),
+                    None => i = stop,
+                },
+                Mode::Cdata(brackets) => {
+                    if brackets == 0 {
+                        match find_byte(&input[i..stop], b']') {
+                            Some(k) => {
+                                i += k + 1;
+                                self.mode = Mode::Cdata(1);
+                            }
+                            None => i = stop,
+                        }
+                    } else {
+                        let b = input[i];
+                        i += 1;
+                        self.mode = match b {
+                            b']' => Mode::Cdata(2),
+                            b'>' if brackets == 2 => Mode::Content,
+                            _ => Mode::Cdata(0),
+                        };
+                    }
+                }
+                Mode::CdataOpen(k) => {
+                    let b = input[i];
+                    if CDATA_OPEN.get(usize::from(k)) != Some(&b) {
+                        // `<!--`, or `<!DOCTYPE`, `<!ENTITY`, `<![INCLUDE[` …: DTD markup.
+                        let f = if k == 0 && b == b'-' { Fault::Comment } else { Fault::Dtd };
+                        return markup_fault(base, i, 2 + u64::from(k), f);
+                    }
+                    i += 1;
+                    self.mode = if usize::from(k) + 1 == CDATA_OPEN.len() {
+                        Mode::Cdata(0)
+                    } else {
+                        Mode::CdataOpen(k + 1)
+                    };
+                }
+                Mode::Between => {
+                    while i < stop && is_space(input[i]) {
+                        i += 1;
+                    }
+                    if i < stop {
+                        if input[i] != b'<' {
+                            return fault(i, Fault::TextOutsideElements);
+                        }
+                        self.begin_unit(UnitKind::Element, base + i as u64);
+                        i += 1;
+                        self.mode = Mode::BetweenLt;
+                        stop = self.stop(n, base, limits);
+                    }
+                }
+                Mode::BetweenLt => {
+                    let b = input[i];
+                    match b {
+                        b'/' => {
+                            i += 1;
+                            self.unit = UnitKind::StreamClose;
+                            self.mode = Mode::StreamEndTag;
+                        }
+                        b'!' => {
+                            i += 1;
+                            self.mode = Mode::OuterBang;
+                        }
+                        b'?' => return markup_fault(base, i, 1, Fault::ProcessingInstruction),
+                        _ => {
+                            if limits.max_depth == 0 {
+                                return fault(i, Fault::TooDeep);
+                            }
+                            self.begin_start_tag();
+                        }
+                    }
+                }
+                Mode::StreamEndTag => match find_either(&input[i..stop], b'>', b'<') {
+                    Some(k) if input[i + k] == b'>' => {
+                        i += k + 1;
+                        self.mode = Mode::Closed;
+                        return Scan::UnitEnd { end: i, kind: UnitKind::StreamClose };
+                    }
+                    Some(k) => return fault(i + k, Fault::LtInEndTag),
+                    None => i = stop,
+                },
+                Mode::OuterBang => {
+                    return match input[i] {
+                        b'-' => markup_fault(base, i, 2, Fault::Comment),
+                        b'[' if self.unit != UnitKind::Header => {
+                            markup_fault(base, i, 2, Fault::TextOutsideElements)
+                        }
+                        _ => markup_fault(base, i, 2, Fault::Dtd),
+                    };
+                }
+                Mode::Closed => {
+                    while i < stop && is_space(input[i]) {
+                        i += 1;
+                    }
+                    if i < stop {
+                        return fault(i, Fault::AfterClose);
+                    }
+                }
+                Mode::Start { bom } => {
+                    let b = input[i];
+                    match b {
+                        0xEF if bom => {
+                            i += 1;
+                            self.mode = Mode::Bom(1);
+                            continue;
+                        }
+                        0xFE | 0xFF | 0x00 => return fault(i, Fault::NotUtf8),
+                        _ => {}
+                    }
+                    self.begin_unit(UnitKind::Header, base + i as u64);
+                    stop = self.stop(n, base, limits);
+                    if stop <= i {
+                        break;
+                    }
+                    i += 1;
+                    self.mode = match b {
+                        b'<' => Mode::StartLt,
+                        _ if is_space(b) => Mode::Prolog,
+                        _ => return fault(i - 1, Fault::TextOutsideElements),
+                    };
+                }
+                Mode::Bom(k) => {
+                    let b = input[i];
+                    let want = if k == 1 { 0xBB } else { 0xBF };
+                    if b != want {
+                        let start = base + i as u64 - u64::from(k);
+                        return Scan::Fault { at: i, offset: start, fault: Fault::TextOutsideElements };
+                    }
+                    i += 1;
+                    self.mode = if k == 1 { Mode::Bom(2) } else { Mode::Start { bom: false } };
+                }
+                Mode::StartLt => {
+                    let b = input[i];
+                    match b {
+                        b'?' => {
+                            i += 1;
+                            self.mode = Mode::Decl { question: false };
+                        }
+                        b'!' => {
+                            i += 1;
+                            self.mode = Mode::OuterBang;
+                        }
+                        b'/' => return markup_fault(base, i, 1, Fault::EndTagInProlog),
+                        // `<` then NUL: UTF-16LE without a byte-order mark.
+                        0x00 => return fault(i, Fault::NotUtf8),
+                        _ => self.begin_start_tag(),
+                    }
+                }
+                Mode::Decl { question } => {
+                    let b = input[i];
+                    i += 1;
+                    if question && b == b'>' {
+                        self.mode = Mode::Prolog;
+                        return Scan::DeclEnd { end: i };
+                    }
+                    self.mode = Mode::Decl { question: b == b'?' };
+                }
+                Mode::Prolog => {
+                    while i < stop && is_space(input[i]) {
+                        i += 1;
+                    }
+                    if i < stop {
+                        if input[i] != b'<' {
+                            return fault(i, Fault::TextOutsideElements);
+                        }
+                        i += 1;
+                        self.mode = Mode::PrologLt;
+                    }
+                }
+                Mode::PrologLt => {
+                    let b = input[i];
+                    match b {
+                        b'?' => return markup_fault(base, i, 1, Fault::ProcessingInstruction),
+                        b'!' => {
+                            i += 1;
+                            self.mode = Mode::OuterBang;
+                        }
+                        b'/' => return markup_fault(base, i, 1, Fault::EndTagInProlog),
+                        _ => self.begin_start_tag(),
+                    }
+                }
+            }
+        }
+        if stop < n {
+            // The byte at `stop` would take the unit past its size limit.
+            return fault(stop, Fault::TooLarge);
+        }
+        Scan::NeedMore
+    }
+
+    /// Classifies start-tag bytes until the tag closes, an attribute value opens, or
+    /// `stop`. Counts attributes (one per opening quote) and namespace declarations
+    /// (attribute names `xmlns` and `xmlns:…`).
+    fn scan_start_tag(
+        &mut self,
+        input: &[u8],
+        i: &mut usize,
+        stop: usize,
+        limits: &Limits,
+    ) -> TagStep {
+        let mut xmlns = self.xmlns;
+        let mut slash = self.slash;
+        let mut j = *i;
+        let step = loop {
+            if j >= stop {
+                break TagStep::More;
+            }
+            let b = input[j];
+            j += 1;
+            match b {
+                b'>' => break TagStep::Closed,
+                b'\'' | b'"' => {
+                    if self.attrs >= limits.max_attributes {
+                        break TagStep::Fault(j - 1, Fault::TooManyAttributes);
+                    }
+                    self.attrs += 1;
+                    self.mode = Mode::AttrValue(b);
+                    break TagStep::More;
+                }
+                b'/' => {
+                    slash = true;
+                    xmlns = NOT_XMLNS;
+                    continue;
+                }
+                b'<' => break TagStep::Fault(j - 1, Fault::LtInTag),
+                b' ' | b'\t' | b'\r' | b'\n' | b'=' | b':' => {
+                    if xmlns == XMLNS.len() as u8 {
+                        if self.ns_decls >= limits.max_namespace_declarations {
+                            break TagStep::Fault(j - 1, Fault::TooManyNamespaceDeclarations);
+                        }
+                        self.ns_decls += 1;
+                    }
+                    xmlns = if is_space(b) { 0 } else { NOT_XMLNS };
+                }
+                _ => {
+                    xmlns = match XMLNS.get(usize::from(xmlns)) {
+                        Some(&c) if c == b => xmlns + 1,
+                        _ => NOT_XMLNS,
+                    };
+                }
+            }
+            slash = false;
+        };
+        self.xmlns = xmlns;
+        self.slash = slash;
+        *i = j;
+        step
+    }
+
+    /// The start tag just closed (its `>` is before index `i`). Returns the scan
+    /// result if this ends a unit or is a fault.
+    fn close_start_tag(&mut self, i: usize, base: u64) -> Option<Scan> {
+        match self.unit {
+            UnitKind::Header => {
+                if self.slash {
+                    return Some(Scan::Fault {
+                        at: i - 1,
+                        offset: base + i as u64 - 1,
+                        fault: Fault::EmptyStream,
+                    });
+                }
+                self.mode = Mode::Between;
+                Some(Scan::UnitEnd { end: i, kind: UnitKind::Header })
+            }
+            _ => {
+                if self.slash {
+                    if self.depth == 0 {
+                        self.mode = Mode::Between;
+                        return Some(Scan::UnitEnd { end: i, kind: UnitKind::Element });
+                    }
+                } else {
+                    self.depth += 1;
+                }
+                self.mode = Mode::Content;
+                None
+            }
+        }
+    }
+}
+
+/// A fault detected at index `i` in markup whose `<` lies `back` bytes earlier
+/// (possibly in an earlier input); reported at that `<`.
+fn markup_fault(base: u64, i: usize, back: u64, fault: Fault) -> Scan {
+    Scan::Fault { at: i, offset: (base + i as u64).saturating_sub(back), fault }
+}
+
+/// Progress through a start tag.
+enum TagStep {
+    /// Still inside the tag (or now inside an attribute value); scan on.
+    More,
+    /// The tag's `>` was consumed.
+    Closed,
+    /// A violation at this index.
+    Fault(usize, Fault),
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// A word with the high bit set in (at least) the lowest byte of `word` that is
+/// zero; zero if no byte is. Bits above the lowest zero byte may be spurious, so
+/// only the lowest set bit is meaningful.
+#[inline(always)]
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// Eight bytes of `hay` from `i` as a little-endian word (caller ensures `i + 8 <= len`).
+#[inline(always)]
+fn word_at(hay: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&hay[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Index of the first `needle` in `hay` (eight bytes at a time).
+#[inline]
+fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    let pattern = ONES * u64::from(needle);
+    let mut i = 0;
+    while i + 8 <= hay.len() {
+        let hits = zero_bytes(word_at(hay, i) ^ pattern);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&b| b == needle).map(|k| i + k)
+}
+
+/// Index of the first `a` or `b` in `hay` (eight bytes at a time).
+#[inline]
+fn find_either(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    let pa = ONES * u64::from(a);
+    let pb = ONES * u64::from(b);
+    let mut i = 0;
+    while i + 8 <= hay.len() {
+        let w = word_at(hay, i);
+        let hits = zero_bytes(w ^ pa) | zero_bytes(w ^ pb);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&c| c == a || c == b).map(|k| i + k)
+}
+
+#[cfg(test)]
+mod tests;
