@@ -31,5 +31,6 @@ vectors=conformance/vectors
 "$runner" stringprep "$vectors/stringprep.json"
 "$runner" jid "$vectors/extra/jid.json"
 "$runner" stringprep "$vectors/extra/stringprep.json"
+"$runner" bad-xml "$vectors/bad-xml"
 
 step "all checks passed"

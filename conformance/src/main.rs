@@ -5,6 +5,7 @@
 //! ends with `N passed, M failed, K skipped`; the exit status is 1 if anything
 //! failed and 2 on a usage or input error.
 
+mod bad_xml_suite;
 mod jid_suite;
 mod stringprep_suite;
 mod tally;
@@ -24,6 +25,11 @@ const SUITES: &[Suite] = &[
         name: "jid",
         about: "JID parsing/normalisation vectors (jid.json format), RFC 6122 and RFC 7622",
         run: jid_suite::run,
+    },
+    Suite {
+        name: "bad-xml",
+        about: "XML a stream reader must reject (bad-xml/index.json format), RFC 6120 §11",
+        run: bad_xml_suite::run,
     },
     Suite {
         name: "stringprep",

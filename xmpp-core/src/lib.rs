@@ -1,5 +1,9 @@
-//! XMPP core (work in progress).
+//! XMPP core: the byte-fed XML stream reader and writer (and, to come, the
+//! sans-IO stream negotiation state machines).
 
 pub mod stream;
 
-pub use stream::Limits;
+pub use stream::{
+    Event, Events, Limits, ReadError, ReadErrorKind, ReaderConfig, Step, StreamHeader,
+    StreamReader, StreamVersion,
+};

@@ -66,7 +66,14 @@ const BODIES: &[&str] = &[
     "مرحبا، كيف حالك اليوم؟",
 ];
 
-const NICKS: &[&str] = &["thirdwitch", "secondwitch", "firstwitch", "hag66", "Ωmega", "José"];
+const NICKS: &[&str] = &[
+    "thirdwitch",
+    "secondwitch",
+    "firstwitch",
+    "hag66",
+    "Ωmega",
+    "José",
+];
 const SHOWS: &[&str] = &["away", "chat", "dnd", "xa"];
 const STATUSES: &[&str] = &[
     "In a meeting",
@@ -81,7 +88,14 @@ const CLIENTS: &[&str] = &[
     "https://conversations.im",
     "http://code.google.com/p/exodus",
 ];
-const GROUPS: &[&str] = &["Friends", "Family", "Work", "Capulets", "Montagues", "Ünïcode"];
+const GROUPS: &[&str] = &[
+    "Friends",
+    "Family",
+    "Work",
+    "Capulets",
+    "Montagues",
+    "Ünïcode",
+];
 
 fn chat(out: &mut String, rng: &mut Rng, n: u64) {
     let body = rng.pick(BODIES);
@@ -175,7 +189,7 @@ fn roster(out: &mut String, rng: &mut Rng, n: u64) {
 
 /// Generates a stream of at least `min_bytes` bytes (header and close tag included).
 pub fn generate(min_bytes: usize) -> Corpus {
-    let mut rng = Rng(0x5EED_0F_C0FFEE);
+    let mut rng = Rng(0x5EED_0FC0_FFEE);
     let mut out = String::with_capacity(min_bytes + 64 * 1024);
     out.push_str(HEADER);
     let mut stanzas = 0usize;
@@ -195,5 +209,8 @@ pub fn generate(min_bytes: usize) -> Corpus {
         }
     }
     out.push_str(CLOSE);
-    Corpus { bytes: out.into_bytes(), stanzas }
+    Corpus {
+        bytes: out.into_bytes(),
+        stanzas,
+    }
 }

@@ -42,10 +42,14 @@ pub(crate) enum Fault {
     Dtd,
     /// Non-whitespace outside the top-level elements (a CDATA section included).
     TextOutsideElements,
-    /// `<` inside a start tag or an attribute value.
+    /// `<` inside a start tag (outside attribute values).
     LtInTag,
-    /// `<` inside an end tag.
-    LtInEndTag,
+    /// `<` inside an attribute value.
+    LtInAttrValue,
+    /// `<` inside an end tag, or something other than whitespace after its name.
+    MalformedEndTag,
+    /// An end tag whose name is not the open element's (reported at its `<`).
+    MismatchedEndTag,
     /// An end tag before the stream header.
     EndTagInProlog,
     /// A UTF-16 or UTF-32 byte-order mark or encoding at the start of the stream.
@@ -75,7 +79,11 @@ pub(crate) enum Scan {
     UnitEnd { end: usize, kind: UnitKind },
     /// A violation, detected at index `at` of the input. `offset` is its absolute
     /// position, which may lie before this input (the `<` of `<!--`, say).
-    Fault { at: usize, offset: u64, fault: Fault },
+    Fault {
+        at: usize,
+        offset: u64,
+        fault: Fault,
+    },
 }
 
 /// Where the scanner is in the stream's grammar.
@@ -107,8 +115,8 @@ enum Mode {
     StartTag,
     /// Inside an attribute value quoted with this byte.
     AttrValue(u8),
-    /// Inside an end tag of a nested element.
-    EndTag,
+    /// Inside an end tag of an element (`name`: still in its name).
+    EndTag { name: bool },
     /// After `<!` inside an element: this many bytes of `[CDATA[` matched.
     CdataOpen(u8),
     /// Inside a CDATA section, after this many `]` (0..=2).
@@ -141,6 +149,17 @@ pub(crate) struct Scanner {
     xmlns: u8,
     /// Whether the last byte of the start tag was `/`.
     slash: bool,
+    /// Whether the start tag's name is still being read.
+    in_name: bool,
+    /// Hash of the name of the tag being read.
+    name_hash: u32,
+    /// Absolute offset of the `<` of the end tag being read.
+    tag_start: u64,
+    /// Hashes of the names of the open elements, innermost last (at most
+    /// `max_depth` entries): an end tag whose name does not match is refused on
+    /// sight. Equal hashes of different names (a 2^-32 chance) only defer the
+    /// error to the tree builder, which compares the names themselves.
+    open: Vec<u32>,
 }
 
 impl Default for Scanner {
@@ -154,8 +173,21 @@ impl Default for Scanner {
             ns_decls: 0,
             xmlns: NOT_XMLNS,
             slash: false,
+            in_name: false,
+            name_hash: FNV_OFFSET,
+            tag_start: 0,
+            open: Vec::new(),
         }
     }
+}
+
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+const FNV_PRIME: u32 = 0x0100_0193;
+
+/// One step of FNV-1a.
+#[inline(always)]
+fn fnv(hash: u32, b: u8) -> u32 {
+    (hash ^ u32::from(b)).wrapping_mul(FNV_PRIME)
 }
 
 /// Whether `b` is XML whitespace.
@@ -183,7 +215,9 @@ impl Scanner {
         if !self.in_unit() {
             return n;
         }
-        let end = self.unit_start.saturating_add(limits.max_stanza_bytes as u64);
+        let end = self
+            .unit_start
+            .saturating_add(limits.max_stanza_bytes as u64);
         let room = end.saturating_sub(base);
         usize::try_from(room).map_or(n, |room| room.min(n))
     }
@@ -193,6 +227,7 @@ impl Scanner {
         self.unit_start = offset;
         self.depth = 0;
         self.ns_decls = 0;
+        self.open.clear();
     }
 
     fn begin_start_tag(&mut self) {
@@ -200,6 +235,8 @@ impl Scanner {
         self.attrs = 0;
         self.xmlns = NOT_XMLNS;
         self.slash = false;
+        self.in_name = true;
+        self.name_hash = FNV_OFFSET;
     }
 
     /// Classifies `input` (whose first byte is at absolute offset `base`) until a
@@ -208,7 +245,11 @@ impl Scanner {
         let n = input.len();
         let mut stop = self.stop(n, base, limits);
         let mut i = 0;
-        let fault = |at: usize, fault: Fault| Scan::Fault { at, offset: base + at as u64, fault };
+        let fault = |at: usize, fault: Fault| Scan::Fault {
+            at,
+            offset: base + at as u64,
+            fault,
+        };
         while i < stop {
             match self.mode {
                 Mode::Content => match find_byte(&input[i..stop], b'<') {
@@ -225,26 +266,26 @@ impl Scanner {
                         self.xmlns = NOT_XMLNS;
                         self.slash = false;
                     }
-                    Some(k) => return fault(i + k, Fault::LtInTag),
+                    Some(k) => return fault(i + k, Fault::LtInAttrValue),
                     None => i = stop,
                 },
-                Mode::StartTag => {
-                    match self.scan_start_tag(input, &mut i, stop, limits) {
-                        TagStep::More => {}
-                        TagStep::Fault(at, f) => return fault(at, f),
-                        TagStep::Closed => {
-                            if let Some(done) = self.close_start_tag(i, base) {
-                                return done;
-                            }
+                Mode::StartTag => match self.scan_start_tag(input, &mut i, stop, limits) {
+                    TagStep::More => {}
+                    TagStep::Fault(at, f) => return fault(at, f),
+                    TagStep::Closed => {
+                        if let Some(done) = self.close_start_tag(i, base) {
+                            return done;
                         }
                     }
-                }
+                },
                 Mode::ContentLt => {
                     let b = input[i];
                     match b {
                         b'/' => {
+                            self.tag_start = (base + i as u64).saturating_sub(1);
                             i += 1;
-                            self.mode = Mode::EndTag;
+                            self.mode = Mode::EndTag { name: true };
+                            self.name_hash = FNV_OFFSET;
                         }
                         b'!' => {
                             i += 1;
@@ -259,19 +300,34 @@ impl Scanner {
                         }
                     }
                 }
-                Mode::EndTag => match find_either(&input[i..stop], b'>', b'<') {
-                    Some(k) if input[i + k] == b'>' => {
-                        i += k + 1;
-                        self.depth = self.depth.saturating_sub(1);
-                        if self.depth == 0 {
-                            self.mode = Mode::Between;
-                            return Scan::UnitEnd { end: i, kind: UnitKind::Element };
+                Mode::EndTag { name } => {
+                    let b = input[i];
+                    i += 1;
+                    match b {
+                        b'>' => {
+                            if self.open.pop() != Some(self.name_hash) {
+                                return Scan::Fault {
+                                    at: i - 1,
+                                    offset: self.tag_start,
+                                    fault: Fault::MismatchedEndTag,
+                                };
+                            }
+                            self.depth = self.depth.saturating_sub(1);
+                            if self.depth == 0 {
+                                self.mode = Mode::Between;
+                                return Scan::UnitEnd {
+                                    end: i,
+                                    kind: UnitKind::Element,
+                                };
+                            }
+                            self.mode = Mode::Content;
                         }
-                        self.mode = Mode::Content;
+                        b' ' | b'\t' | b'\r' | b'\n' => self.mode = Mode::EndTag { name: false },
+                        b'<' => return fault(i - 1, Fault::MalformedEndTag),
+                        _ if name => self.name_hash = fnv(self.name_hash, b),
+                        _ => return fault(i - 1, Fault::MalformedEndTag),
                     }
-                    Some(k) => return fault(i + k, Fault::LtInEndTag),
-                    None => i = stop,
-                },
+                }
                 Mode::Cdata(brackets) => {
                     if brackets == 0 {
                         match find_byte(&input[i..stop], b']') {
@@ -295,7 +351,11 @@ impl Scanner {
                     let b = input[i];
                     if CDATA_OPEN.get(usize::from(k)) != Some(&b) {
                         // `<!--`, or `<!DOCTYPE`, `<!ENTITY`, `<![INCLUDE[` …: DTD markup.
-                        let f = if k == 0 && b == b'-' { Fault::Comment } else { Fault::Dtd };
+                        let f = if k == 0 && b == b'-' {
+                            Fault::Comment
+                        } else {
+                            Fault::Dtd
+                        };
                         return markup_fault(base, i, 2 + u64::from(k), f);
                     }
                     i += 1;
@@ -344,9 +404,12 @@ impl Scanner {
                     Some(k) if input[i + k] == b'>' => {
                         i += k + 1;
                         self.mode = Mode::Closed;
-                        return Scan::UnitEnd { end: i, kind: UnitKind::StreamClose };
+                        return Scan::UnitEnd {
+                            end: i,
+                            kind: UnitKind::StreamClose,
+                        };
                     }
-                    Some(k) => return fault(i + k, Fault::LtInEndTag),
+                    Some(k) => return fault(i + k, Fault::MalformedEndTag),
                     None => i = stop,
                 },
                 Mode::OuterBang => {
@@ -394,10 +457,18 @@ impl Scanner {
                     let want = if k == 1 { 0xBB } else { 0xBF };
                     if b != want {
                         let start = base + i as u64 - u64::from(k);
-                        return Scan::Fault { at: i, offset: start, fault: Fault::TextOutsideElements };
+                        return Scan::Fault {
+                            at: i,
+                            offset: start,
+                            fault: Fault::TextOutsideElements,
+                        };
                     }
                     i += 1;
-                    self.mode = if k == 1 { Mode::Bom(2) } else { Mode::Start { bom: false } };
+                    self.mode = if k == 1 {
+                        Mode::Bom(2)
+                    } else {
+                        Mode::Start { bom: false }
+                    };
                 }
                 Mode::StartLt => {
                     let b = input[i];
@@ -423,7 +494,9 @@ impl Scanner {
                         self.mode = Mode::Prolog;
                         return Scan::DeclEnd { end: i };
                     }
-                    self.mode = Mode::Decl { question: b == b'?' };
+                    self.mode = Mode::Decl {
+                        question: b == b'?',
+                    };
                 }
                 Mode::Prolog => {
                     while i < stop && is_space(input[i]) {
@@ -468,9 +541,25 @@ impl Scanner {
         stop: usize,
         limits: &Limits,
     ) -> TagStep {
+        let mut j = *i;
+        if self.in_name {
+            let mut hash = self.name_hash;
+            while j < stop {
+                let b = input[j];
+                if matches!(
+                    b,
+                    b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<' | b'\'' | b'"' | b'='
+                ) {
+                    self.in_name = false;
+                    break;
+                }
+                hash = fnv(hash, b);
+                j += 1;
+            }
+            self.name_hash = hash;
+        }
         let mut xmlns = self.xmlns;
         let mut slash = self.slash;
-        let mut j = *i;
         let step = loop {
             if j >= stop {
                 break TagStep::More;
@@ -530,16 +619,23 @@ impl Scanner {
                     });
                 }
                 self.mode = Mode::Between;
-                Some(Scan::UnitEnd { end: i, kind: UnitKind::Header })
+                Some(Scan::UnitEnd {
+                    end: i,
+                    kind: UnitKind::Header,
+                })
             }
             _ => {
                 if self.slash {
                     if self.depth == 0 {
                         self.mode = Mode::Between;
-                        return Some(Scan::UnitEnd { end: i, kind: UnitKind::Element });
+                        return Some(Scan::UnitEnd {
+                            end: i,
+                            kind: UnitKind::Element,
+                        });
                     }
                 } else {
                     self.depth += 1;
+                    self.open.push(self.name_hash);
                 }
                 self.mode = Mode::Content;
                 None
@@ -551,7 +647,11 @@ impl Scanner {
 /// A fault detected at index `i` in markup whose `<` lies `back` bytes earlier
 /// (possibly in an earlier input); reported at that `<`.
 fn markup_fault(base: u64, i: usize, back: u64, fault: Fault) -> Scan {
-    Scan::Fault { at: i, offset: (base + i as u64).saturating_sub(back), fault }
+    Scan::Fault {
+        at: i,
+        offset: (base + i as u64).saturating_sub(back),
+        fault,
+    }
 }
 
 /// Progress through a start tag.
@@ -612,7 +712,10 @@ fn find_either(hay: &[u8], a: u8, b: u8) -> Option<usize> {
         }
         i += 8;
     }
-    hay[i..].iter().position(|&c| c == a || c == b).map(|k| i + k)
+    hay[i..]
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|k| i + k)
 }
 
 #[cfg(test)]

@@ -90,7 +90,12 @@ impl Utf8Carry {
     /// Feeds bytes from the front of `input` into the held character until it is
     /// complete (appending it to `out`), proven invalid, or `input` runs out.
     /// Returns how many bytes of `input` it used.
-    fn complete(&mut self, input: &[u8], out: &mut String, tail: Tail) -> Result<usize, InvalidUtf8> {
+    fn complete(
+        &mut self,
+        input: &[u8],
+        out: &mut String,
+        tail: Tail,
+    ) -> Result<usize, InvalidUtf8> {
         let mut used = 0;
         while self.len > 0 {
             let Some(&b) = input.get(used) else {
@@ -140,17 +145,6 @@ pub(crate) fn validate(region: &[u8], base: u64) -> Result<&str, InvalidUtf8> {
     })
 }
 
-/// Whether `region` has a UTF-8 error before its end (an incomplete final sequence
-/// does not count): used when the framer stopped at a violation.
-pub(crate) fn first_error(region: &[u8], base: u64) -> Option<InvalidUtf8> {
-    match std::str::from_utf8(region) {
-        Ok(_) => None,
-        Err(e) => e.error_len().map(|_| InvalidUtf8 {
-            offset: base + e.valid_up_to() as u64,
-        }),
-    }
-}
-
 /// The valid prefix `bytes[..valid]` as text (`valid` comes from a `Utf8Error`).
 fn valid_prefix(bytes: &[u8], valid: usize) -> &str {
     std::str::from_utf8(&bytes[..valid]).unwrap_or_default()
@@ -189,7 +183,11 @@ mod tests {
         let bytes = b"a\xC0\xAFb";
         for split in 0..=bytes.len() {
             let (a, b) = bytes.split_at(split);
-            assert_eq!(push_all(&[a, b]), Err(InvalidUtf8 { offset: 1 }), "split {split}");
+            assert_eq!(
+                push_all(&[a, b]),
+                Err(InvalidUtf8 { offset: 1 }),
+                "split {split}"
+            );
         }
         // A surrogate (ED A0 80) split one byte at a time.
         let bytes = b"xy\xED\xA0\x80";
@@ -199,17 +197,24 @@ mod tests {
 
     #[test]
     fn a_held_character_broken_by_ascii_is_invalid_at_its_lead_byte() {
-        assert_eq!(push_all(&[b"ab\xE2\x82", b"<"]), Err(InvalidUtf8 { offset: 2 }));
+        assert_eq!(
+            push_all(&[b"ab\xE2\x82", b"<"]),
+            Err(InvalidUtf8 { offset: 2 })
+        );
     }
 
     #[test]
     fn ignored_tail_is_dropped_not_reported() {
         let mut carry = Utf8Carry::default();
         let mut out = String::new();
-        carry.push_region(b"a\xE2", 0, &mut out, Tail::Ignore).unwrap();
+        carry
+            .push_region(b"a\xE2", 0, &mut out, Tail::Ignore)
+            .unwrap();
         assert!(carry.is_empty());
         assert_eq!(out, "a");
-        carry.push_region(b"b\xF0\x9F", 2, &mut out, Tail::Hold).unwrap();
+        carry
+            .push_region(b"b\xF0\x9F", 2, &mut out, Tail::Hold)
+            .unwrap();
         assert!(!carry.is_empty());
         carry.push_region(b"", 5, &mut out, Tail::Ignore).unwrap();
         assert!(carry.is_empty());
@@ -219,7 +224,5 @@ mod tests {
     fn helpers_report_offsets() {
         assert_eq!(validate(b"ok", 10).unwrap(), "ok");
         assert_eq!(validate(b"o\xFFk", 10), Err(InvalidUtf8 { offset: 11 }));
-        assert_eq!(first_error(b"ab\xE2\x82", 0), None);
-        assert_eq!(first_error(b"a\xFFb", 0), Some(InvalidUtf8 { offset: 1 }));
     }
 }

@@ -50,7 +50,11 @@ fn run_chunked(input: &[u8], chunk: usize, limits: &Limits) -> Vec<Out> {
 fn run_all(input: &[u8], limits: &Limits) -> Vec<Out> {
     let whole = run_chunked(input, input.len().max(1), limits);
     for chunk in 1..=8 {
-        assert_eq!(run_chunked(input, chunk, limits), whole, "chunk size {chunk}");
+        assert_eq!(
+            run_chunked(input, chunk, limits),
+            whole,
+            "chunk size {chunk}"
+        );
     }
     for split in 0..=input.len() {
         let mut s = Scanner::default();
@@ -92,7 +96,10 @@ fn stream(body: &str) -> Vec<u8> {
 }
 
 fn header_outs() -> Vec<Out> {
-    vec![Out::Decl(21), Out::Unit(UnitKind::Header, HEADER.len() as u64)]
+    vec![
+        Out::Decl(21),
+        Out::Unit(UnitKind::Header, HEADER.len() as u64),
+    ]
 }
 
 fn at(body_offset: usize) -> u64 {
@@ -131,10 +138,16 @@ fn a_header_without_declaration_and_with_bom() {
     let header_end = input.len() as u64 - 4;
     assert_eq!(
         run_all(input, &Limits::c2s()),
-        vec![Out::Unit(UnitKind::Header, header_end), Out::Unit(UnitKind::Element, header_end + 4)]
+        vec![
+            Out::Unit(UnitKind::Header, header_end),
+            Out::Unit(UnitKind::Element, header_end + 4)
+        ]
     );
     let input = b"  \n<stream:stream>";
-    assert_eq!(run_all(input, &Limits::c2s()), vec![Out::Unit(UnitKind::Header, 18)]);
+    assert_eq!(
+        run_all(input, &Limits::c2s()),
+        vec![Out::Unit(UnitKind::Header, 18)]
+    );
 }
 
 #[test]
@@ -142,7 +155,11 @@ fn restricted_markup_is_refused_at_its_lt() {
     let l = Limits::c2s();
     let cases: &[(&str, Fault, usize)] = &[
         ("<!-- hi --><message/>", Fault::Comment, 0),
-        ("<message><body>a<!-- c -->b</body></message>", Fault::Comment, 16),
+        (
+            "<message><body>a<!-- c -->b</body></message>",
+            Fault::Comment,
+            16,
+        ),
         ("<?foo bar?><message/>", Fault::ProcessingInstruction, 0),
         ("<message><?pi?></message>", Fault::ProcessingInstruction, 9),
         ("<message><!DOCTYPE x></message>", Fault::Dtd, 9),
@@ -160,18 +177,42 @@ fn restricted_markup_is_refused_at_its_lt() {
 fn prolog_faults() {
     let l = Limits::c2s();
     let doctype = b"<?xml version='1.0'?><!DOCTYPE s [<!ENTITY x 'y'>]><stream:stream>";
-    assert_eq!(run_all(doctype, &l), vec![Out::Decl(21), Out::Fault(Fault::Dtd, 21)]);
-    assert_eq!(run_all(b"<!-- x --><stream:stream>", &l), vec![Out::Fault(Fault::Comment, 0)]);
+    assert_eq!(
+        run_all(doctype, &l),
+        vec![Out::Decl(21), Out::Fault(Fault::Dtd, 21)]
+    );
+    assert_eq!(
+        run_all(b"<!-- x --><stream:stream>", &l),
+        vec![Out::Fault(Fault::Comment, 0)]
+    );
     assert_eq!(
         run_all(b"<?xml version='1.0'?><?pi?><stream:stream>", &l),
         vec![Out::Decl(21), Out::Fault(Fault::ProcessingInstruction, 21)]
     );
-    assert_eq!(run_all(b"\xFF\xFE<\0?\0", &l), vec![Out::Fault(Fault::NotUtf8, 0)]);
-    assert_eq!(run_all(b"\xFE\xFF\0<", &l), vec![Out::Fault(Fault::NotUtf8, 0)]);
-    assert_eq!(run_all(b"<\0?\0x\0", &l), vec![Out::Fault(Fault::NotUtf8, 1)]);
-    assert_eq!(run_all(b"hello", &l), vec![Out::Fault(Fault::TextOutsideElements, 0)]);
-    assert_eq!(run_all(b"\xEF\xBC\x81", &l), vec![Out::Fault(Fault::TextOutsideElements, 0)]);
-    assert_eq!(run_all(b"</stream:stream>", &l), vec![Out::Fault(Fault::EndTagInProlog, 0)]);
+    assert_eq!(
+        run_all(b"\xFF\xFE<\0?\0", &l),
+        vec![Out::Fault(Fault::NotUtf8, 0)]
+    );
+    assert_eq!(
+        run_all(b"\xFE\xFF\0<", &l),
+        vec![Out::Fault(Fault::NotUtf8, 0)]
+    );
+    assert_eq!(
+        run_all(b"<\0?\0x\0", &l),
+        vec![Out::Fault(Fault::NotUtf8, 1)]
+    );
+    assert_eq!(
+        run_all(b"hello", &l),
+        vec![Out::Fault(Fault::TextOutsideElements, 0)]
+    );
+    assert_eq!(
+        run_all(b"\xEF\xBC\x81", &l),
+        vec![Out::Fault(Fault::TextOutsideElements, 0)]
+    );
+    assert_eq!(
+        run_all(b"</stream:stream>", &l),
+        vec![Out::Fault(Fault::EndTagInProlog, 0)]
+    );
     assert_eq!(
         run_all(b"<stream:stream xmlns='jabber:client'/>", &l),
         vec![Out::Fault(Fault::EmptyStream, 37)]
@@ -200,14 +241,36 @@ fn stream_level_text_and_data_after_close() {
 fn lt_inside_tags_is_refused_on_sight() {
     let l = Limits::c2s();
     let mut want = header_outs();
-    want.push(Out::Fault(Fault::LtInTag, at(14)));
+    want.push(Out::Fault(Fault::LtInAttrValue, at(14)));
     assert_eq!(run_all(&stream("<message to='a<b'/>"), &l), want);
     let mut want = header_outs();
     want.push(Out::Fault(Fault::LtInTag, at(9)));
     assert_eq!(run_all(&stream("<message <a/>"), &l), want);
     let mut want = header_outs();
-    want.push(Out::Fault(Fault::LtInEndTag, at(10)));
+    want.push(Out::Fault(Fault::MalformedEndTag, at(10)));
     assert_eq!(run_all(&stream("<a><b></b <c></a>"), &l), want);
+}
+
+#[test]
+fn mismatched_end_tags_are_refused_on_sight() {
+    let l = Limits::c2s();
+    for (body, offset) in [
+        ("<message><body>hi</message>", 17),
+        ("<message></presence>", 9),
+        ("<a><b:c></b:d></a>", 8),
+        ("<a><b/></b>", 7),
+    ] {
+        let mut want = header_outs();
+        want.push(Out::Fault(Fault::MismatchedEndTag, at(offset)));
+        assert_eq!(run_all(&stream(body), &l), want, "{body}");
+    }
+    let body = "<a:b xmlns:a='u'><c></c ><d/><e\t/></a:b >";
+    let mut want = header_outs();
+    want.push(Out::Unit(UnitKind::Element, at(body.len())));
+    assert_eq!(run_all(&stream(body), &l), want);
+    let mut want = header_outs();
+    want.push(Out::Fault(Fault::MalformedEndTag, at(7)));
+    assert_eq!(run_all(&stream("<a></a b>"), &l), want);
 }
 
 #[test]
@@ -246,7 +309,11 @@ fn depth_attribute_and_namespace_limits() {
 
     assert_eq!(
         run("<a><b><c/></b></a>   <a><b><c><d/></c></b></a>"),
-        vec![header, Out::Unit(UnitKind::Element, 15 + 18), Out::Fault(Fault::TooDeep, 15 + 31)]
+        vec![
+            header,
+            Out::Unit(UnitKind::Element, 15 + 18),
+            Out::Fault(Fault::TooDeep, 15 + 31)
+        ]
     );
     assert_eq!(
         run("<a x='1' y='2' z=\"3\"/>"),
@@ -254,11 +321,17 @@ fn depth_attribute_and_namespace_limits() {
     );
     assert_eq!(
         run("<a xmlns='u:1'><b xmlns:p='u:2'><c xmlns = 'u:3'/></b></a>"),
-        vec![header, Out::Fault(Fault::TooManyNamespaceDeclarations, 15 + 40)]
+        vec![
+            header,
+            Out::Fault(Fault::TooManyNamespaceDeclarations, 15 + 40)
+        ]
     );
     // `xmlnsx`, `axmlns` and values that look like declarations are not counted.
     let body = "<a xmlnsx='1' axmlns='2'><b c='xmlns:p'/><d xmlns='u'/></a>";
-    assert_eq!(run(body), vec![header, Out::Unit(UnitKind::Element, 15 + body.len() as u64)]);
+    assert_eq!(
+        run(body),
+        vec![header, Out::Unit(UnitKind::Element, 15 + body.len() as u64)]
+    );
     // The stream header counts too.
     l.max_namespace_declarations = 1;
     assert_eq!(
@@ -273,11 +346,21 @@ fn limits_lowered_mid_unit_apply_from_the_next_byte() {
     let big = Limits::c2s();
     let small = Limits::c2s().with_max_stanza_bytes(10);
     let head = b"<stream:stream>";
-    assert_eq!(s.scan(head, 0, &big), Scan::UnitEnd { end: 15, kind: UnitKind::Header });
+    assert_eq!(
+        s.scan(head, 0, &big),
+        Scan::UnitEnd {
+            end: 15,
+            kind: UnitKind::Header
+        }
+    );
     assert_eq!(s.scan(b"<message>01234567", 15, &big), Scan::NeedMore);
     assert_eq!(
         s.scan(b"89</message>", 32, &small),
-        Scan::Fault { at: 0, offset: 32, fault: Fault::TooLarge }
+        Scan::Fault {
+            at: 0,
+            offset: 32,
+            fault: Fault::TooLarge
+        }
     );
 }
 
@@ -289,7 +372,13 @@ fn unit_tracking() {
     assert_eq!(s.scan(b"<stream:str", 0, &l), Scan::NeedMore);
     assert!(s.in_unit());
     assert_eq!(s.unit_start(), 0);
-    assert_eq!(s.scan(b"eam>  ", 11, &l), Scan::UnitEnd { end: 4, kind: UnitKind::Header });
+    assert_eq!(
+        s.scan(b"eam>  ", 11, &l),
+        Scan::UnitEnd {
+            end: 4,
+            kind: UnitKind::Header
+        }
+    );
     assert_eq!(s.scan(b"  ", 15, &l), Scan::NeedMore);
     assert!(!s.in_unit());
     assert_eq!(s.scan(b" <a>", 17, &l), Scan::NeedMore);
@@ -314,8 +403,16 @@ fn tmp_speed() {
             n += 1;
         }
         let d = t.elapsed();
-        eprintln!("xmlparser: {n} tokens {:.1} MB/s", c.bytes.len() as f64 / d.as_secs_f64() / 1e6);
-        for chunk in [std::env::var("CHUNK").map(|v| v.parse::<usize>().unwrap()).unwrap_or(4096), 1] {
+        eprintln!(
+            "xmlparser: {n} tokens {:.1} MB/s",
+            c.bytes.len() as f64 / d.as_secs_f64() / 1e6
+        );
+        for chunk in [
+            std::env::var("CHUNK")
+                .map(|v| v.parse::<usize>().unwrap())
+                .unwrap_or(4096),
+            1,
+        ] {
             let t = std::time::Instant::now();
             let mut s = Scanner::default();
             let l = Limits::c2s();
@@ -325,19 +422,73 @@ fn tmp_speed() {
                 let mut rest = piece;
                 loop {
                     match s.scan(rest, base, &l) {
-                        Scan::NeedMore => { base += rest.len() as u64; break; }
-                        Scan::DeclEnd { end } | Scan::UnitEnd { end, .. } => { units += 1; base += end as u64; rest = &rest[end..]; }
+                        Scan::NeedMore => {
+                            base += rest.len() as u64;
+                            break;
+                        }
+                        Scan::DeclEnd { end } | Scan::UnitEnd { end, .. } => {
+                            units += 1;
+                            base += end as u64;
+                            rest = &rest[end..];
+                        }
                         Scan::Fault { .. } => panic!(),
                     }
                 }
             }
             let d = t.elapsed();
-            eprintln!("scan {chunk}: {units} units {:.1} MB/s", c.bytes.len() as f64 / d.as_secs_f64() / 1e6);
+            eprintln!(
+                "scan {chunk}: {units} units {:.1} MB/s",
+                c.bytes.len() as f64 / d.as_secs_f64() / 1e6
+            );
             let t = std::time::Instant::now();
             let mut ok = 0;
-            for piece in c.bytes.chunks(chunk) { if std::str::from_utf8(piece).is_ok() { ok += 1; } }
+            for piece in c.bytes.chunks(chunk) {
+                if std::str::from_utf8(piece).is_ok() {
+                    ok += 1;
+                }
+            }
             let d = t.elapsed();
-            eprintln!("utf8 {chunk}: {ok} {:.1} MB/s", c.bytes.len() as f64 / d.as_secs_f64() / 1e6);
+            if chunk == 4096 {
+                let t = std::time::Instant::now();
+                let mut s = Scanner::default();
+                let l = Limits::c2s();
+                let mut b = xmpp_stanza::TreeBuilder::new();
+                let ctx = xmpp_stanza::NsContext::client();
+                let mut rest: &[u8] = &c.bytes;
+                let mut base = 0u64;
+                let mut els = 0;
+                loop {
+                    match s.scan(rest, base, &l) {
+                        Scan::NeedMore => break,
+                        Scan::UnitEnd {
+                            end,
+                            kind: UnitKind::Element,
+                        } => {
+                            let st = (s.unit_start() - base) as usize;
+                            let text = std::str::from_utf8(&rest[st..end]).unwrap();
+                            let e = b.build(text, &ctx).unwrap();
+                            std::hint::black_box(e);
+                            els += 1;
+                            base += end as u64;
+                            rest = &rest[end..];
+                        }
+                        Scan::DeclEnd { end } | Scan::UnitEnd { end, .. } => {
+                            base += end as u64;
+                            rest = &rest[end..];
+                        }
+                        Scan::Fault { .. } => panic!(),
+                    }
+                }
+                let d = t.elapsed();
+                eprintln!(
+                    "scan+build whole: {els} {:.1} MB/s",
+                    c.bytes.len() as f64 / d.as_secs_f64() / 1e6
+                );
+            }
+            eprintln!(
+                "utf8 {chunk}: {ok} {:.1} MB/s",
+                c.bytes.len() as f64 / d.as_secs_f64() / 1e6
+            );
         }
     }
 }
