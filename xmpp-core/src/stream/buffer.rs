@@ -31,6 +31,13 @@ impl UnitBuffer {
         limit: usize,
     ) -> Result<(), InvalidUtf8> {
         self.reserve(region.len(), limit);
+        // One ASCII byte (input fed byte by byte) needs no validation call.
+        if let [b] = region {
+            if b.is_ascii() && self.carry.is_empty() {
+                self.text.push(char::from(*b));
+                return Ok(());
+            }
+        }
         self.carry.push_region(region, base, &mut self.text, tail)
     }
 

@@ -9,8 +9,8 @@ use xmpp_stanza::{Element, Namespace, NsContext};
 #[non_exhaustive]
 pub enum Event {
     /// The stream header (`<stream:stream …>`), checked; after a reset, the header of
-    /// the restarted stream.
-    StreamOpened(StreamHeader),
+    /// the restarted stream. (Boxed: it is large and comes once per stream.)
+    StreamOpened(Box<StreamHeader>),
     /// A complete top-level element: a stanza (`message`, `presence`, `iq`) or a
     /// nonza (stream features, STARTTLS and SASL elements, …), namespaces resolved
     /// against the stream header's context.

@@ -200,12 +200,17 @@ impl StreamReader {
         if let Some(e) = self.failed {
             return Err(e);
         }
-        let result = self.read_inner(input);
-        if let Err(e) = result {
-            self.failed = Some(e);
-            self.buffer.clear();
-        }
-        result
+        // Errors are recorded where they arise (`fail`), so that the step, which
+        // can be large, is returned without another copy.
+        self.read_inner(input)
+    }
+
+    /// Records `e` as the error the reader stopped with.
+    #[cold]
+    fn fail(&mut self, e: ReadError) -> ReadError {
+        self.failed = Some(e);
+        self.buffer.clear();
+        e
     }
 
     /// Reads all of `input` as an iterator of events (see [`Events`]).
@@ -233,9 +238,9 @@ impl StreamReader {
                     if self.scanner.in_unit() {
                         let from = self.unit_from(base).min(rest.len());
                         let at = base + from as u64;
-                        self.buffer
-                            .push(&rest[from..], at, Tail::Hold, limit)
-                            .map_err(utf8_error)?;
+                        if let Err(e) = self.buffer.push(&rest[from..], at, Tail::Hold, limit) {
+                            return Err(self.fail(utf8_error(e)));
+                        }
                     }
                     self.offset += input.len() as u64;
                     return Ok(Step {
@@ -246,16 +251,23 @@ impl StreamReader {
                 Scan::DeclEnd { end } => {
                     let from = self.unit_from(base).min(end);
                     let at = base + from as u64;
-                    self.buffer
-                        .push(&rest[from..end], at, Tail::Ignore, limit)
-                        .map_err(utf8_error)?;
+                    if let Err(e) = self.buffer.push(&rest[from..end], at, Tail::Ignore, limit) {
+                        return Err(self.fail(utf8_error(e)));
+                    }
                     let start = self.scanner.unit_start();
-                    header::check_declaration(self.buffer.text(), start, &self.config.limits)?;
+                    let checked =
+                        header::check_declaration(self.buffer.text(), start, &self.config.limits);
+                    if let Err(e) = checked {
+                        return Err(self.fail(e));
+                    }
                     self.decl_end = Some(base + end as u64);
                     pos += end;
                 }
                 Scan::UnitEnd { end, kind } => {
-                    let event = self.finish_unit(&rest[..end], base, kind)?;
+                    let event = match self.finish_unit(&rest[..end], base, kind) {
+                        Ok(event) => event,
+                        Err(e) => return Err(self.fail(e)),
+                    };
                     self.offset += (pos + end) as u64;
                     return Ok(Step {
                         consumed: pos + end,
@@ -267,12 +279,12 @@ impl StreamReader {
                         // A UTF-8 error earlier in the unit is reported first.
                         let from = self.unit_from(base).min(at);
                         let start = base + from as u64;
-                        self.buffer
-                            .push(&rest[from..at], start, Tail::Ignore, limit)
-                            .map_err(utf8_error)?;
+                        if let Err(e) = self.buffer.push(&rest[from..at], start, Tail::Ignore, limit) {
+                            return Err(self.fail(utf8_error(e)));
+                        }
                     }
                     let kind = ReadErrorKind::from_fault(fault, &self.config.limits);
-                    return Err(ReadError::new(kind, offset));
+                    return Err(self.fail(ReadError::new(kind, offset)));
                 }
             }
         }
@@ -331,7 +343,7 @@ impl StreamReader {
                 *context = opened.header.context.clone();
                 *close_qname = opened.qname;
                 *decl_end = None;
-                Event::StreamOpened(opened.header)
+                Event::StreamOpened(Box::new(opened.header))
             }
             UnitKind::StreamClose => {
                 if !header::is_close_tag(text, close_qname) {

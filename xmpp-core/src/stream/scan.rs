@@ -241,10 +241,30 @@ impl Scanner {
 
     /// Classifies `input` (whose first byte is at absolute offset `base`) until a
     /// boundary, a violation or the end of the input.
+    #[inline]
     pub(crate) fn scan(&mut self, input: &[u8], base: u64, limits: &Limits) -> Scan {
+        // Fast path for the commonest state, in character data or an attribute value
+        // with the input ending before the next `<` or quote: nothing to do but
+        // return (what dominates when bytes trickle in one at a time).
+        let n = input.len();
+        let skipped = match self.mode {
+            Mode::Content if self.stop(n, base, limits) == n => find_byte(input, b'<'),
+            Mode::AttrValue(q) if self.stop(n, base, limits) == n => find_either(input, q, b'<'),
+            _ => Some(0),
+        };
+        match skipped {
+            None => Scan::NeedMore,
+            Some(k) => self.scan_from(input, k, base, limits),
+        }
+    }
+
+    /// [`scan`](Self::scan) from index `start` of `input`, the bytes before it
+    /// already classified in the current mode (and none of them a boundary).
+    #[inline(never)]
+    fn scan_from(&mut self, input: &[u8], start: usize, base: u64, limits: &Limits) -> Scan {
         let n = input.len();
         let mut stop = self.stop(n, base, limits);
-        let mut i = 0;
+        let mut i = start;
         let fault = |at: usize, fault: Fault| Scan::Fault {
             at,
             offset: base + at as u64,
