@@ -32,5 +32,6 @@ vectors=conformance/vectors
 "$runner" jid "$vectors/extra/jid.json"
 "$runner" stringprep "$vectors/extra/stringprep.json"
 "$runner" bad-xml "$vectors/bad-xml"
+"$runner" stanzas "$vectors"/stanzas/*.xml
 
 step "all checks passed"

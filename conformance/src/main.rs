@@ -7,6 +7,7 @@
 
 mod bad_xml_suite;
 mod jid_suite;
+mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
 
@@ -35,6 +36,11 @@ const SUITES: &[Suite] = &[
         name: "stringprep",
         about: "string preparation profile vectors (stringprep.json format)",
         run: stringprep_suite::run,
+    },
+    Suite {
+        name: "stanzas",
+        about: "typed stanza round trips over files of top-level stanzas (optionally in a stream)",
+        run: stanzas_suite::run,
     },
 ];
 

@@ -69,6 +69,9 @@ pub fn parse_element(input: &str, ctx: &NsContext) -> Result<Element, ParseError
 pub struct TreeBuilder {
     limits: Limits,
     frames: Vec<Frame>,
+    /// Children of the open elements, innermost last; moved into an exactly sized
+    /// `Vec` when their element closes.
+    nodes: Vec<Node>,
     bindings: Vec<Binding>,
     raw_attrs: Vec<RawAttr>,
     scratch: String,
@@ -77,6 +80,8 @@ pub struct TreeBuilder {
 #[derive(Debug)]
 struct Frame {
     element: Element,
+    /// Where this element's children start in `TreeBuilder::nodes`.
+    nodes_start: usize,
     /// Where `prefix:local` of the start tag lies in the input.
     qname: (usize, usize),
     default_ns: Namespace,
@@ -89,8 +94,20 @@ struct Binding {
     ns: Namespace,
 }
 
+/// What an attribute of a start tag is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AttrKind {
+    /// `name='v'`.
+    Plain,
+    /// `p:name='v'`.
+    Prefixed,
+    /// `xmlns='uri'` or `xmlns:p='uri'`.
+    Declaration,
+}
+
 #[derive(Debug)]
 struct RawAttr {
+    kind: AttrKind,
     prefix: (usize, usize),
     local: (usize, usize),
     value: (usize, usize),
@@ -156,6 +173,7 @@ impl TreeBuilder {
     pub fn build(&mut self, input: &str, ctx: &NsContext) -> Result<Element, ParseError> {
         let result = self.build_inner(input, ctx);
         self.frames.clear();
+        self.nodes.clear();
         self.bindings.clear();
         self.raw_attrs.clear();
         self.scratch.clear();
@@ -198,6 +216,7 @@ impl TreeBuilder {
                         return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
                     }
                     self.raw_attrs.push(RawAttr {
+                        kind: attr_kind(prefix, local),
                         prefix: range_in(input, prefix),
                         local: range_in(input, local),
                         value: range_in(input, value),
@@ -212,12 +231,13 @@ impl TreeBuilder {
                     let (element, default_ns) = self.open_element(input, ctx, start)?;
                     if empty {
                         self.bindings.truncate(mark);
-                        attach(&mut self.frames, &mut root, element);
+                        self.attach(&mut root, element);
                     } else {
                         let qname_start = start.offset + 1;
                         let qname_end = range_in(input, start.local).1;
                         self.frames.push(Frame {
                             element,
+                            nodes_start: self.nodes.len(),
                             qname: (qname_start, qname_end),
                             default_ns,
                             bindings_mark: mark,
@@ -242,7 +262,11 @@ impl TreeBuilder {
                         return Err(ParseError::new(XmlRule::MismatchedEndTag, offset));
                     }
                     self.bindings.truncate(frame.bindings_mark);
-                    attach(&mut self.frames, &mut root, frame.element);
+                    let mut element = frame.element;
+                    if self.nodes.len() > frame.nodes_start {
+                        element.set_children(self.nodes.drain(frame.nodes_start..).collect());
+                    }
+                    self.attach(&mut root, element);
                 }
                 Token::Text { raw, offset } => {
                     if self.frames.is_empty() {
@@ -330,6 +354,7 @@ impl TreeBuilder {
                         return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
                     }
                     self.raw_attrs.push(RawAttr {
+                        kind: attr_kind(prefix, local),
                         prefix: range_in(input, prefix),
                         local: range_in(input, local),
                         value: range_in(input, value),
@@ -399,17 +424,19 @@ impl TreeBuilder {
         };
         let mut plain = 0;
         for (i, a) in self.raw_attrs.iter().enumerate() {
-            let prefix = slice(input, a.prefix);
-            let local = slice(input, a.local);
-            let is_default_decl = prefix.is_empty() && local == "xmlns";
-            if !is_default_decl && prefix != "xmlns" {
+            if a.kind != AttrKind::Declaration {
                 plain += 1;
                 continue;
             }
+            let prefix = slice(input, a.prefix);
+            let local = slice(input, a.local);
+            let is_default_decl = prefix.is_empty();
             // Declarations are compared by qname (xmlns='' twice, xmlns:p twice).
-            let dup = self.raw_attrs[..i]
-                .iter()
-                .any(|b| slice(input, b.prefix) == prefix && slice(input, b.local) == local);
+            let dup = self.raw_attrs[..i].iter().any(|b| {
+                b.kind == AttrKind::Declaration
+                    && slice(input, b.prefix) == prefix
+                    && slice(input, b.local) == local
+            });
             if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
@@ -441,18 +468,26 @@ impl TreeBuilder {
 
         let ns = self.resolve_prefix(input, ctx, start.prefix, &default_ns, start.offset)?;
         let mut attrs: Vec<Attribute> = Vec::with_capacity(plain);
-        for a in &self.raw_attrs {
-            let prefix = slice(input, a.prefix);
+        let any_prefixed = self.raw_attrs.iter().any(|a| a.kind == AttrKind::Prefixed);
+        for (i, a) in self.raw_attrs.iter().enumerate() {
             let local = slice(input, a.local);
-            if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
-                continue;
-            }
-            let attr_ns = if prefix.is_empty() {
-                Namespace::NONE
-            } else {
-                self.resolve_prefix(input, ctx, prefix, &default_ns, a.offset)?
+            let attr_ns = match a.kind {
+                AttrKind::Declaration => continue,
+                AttrKind::Plain => Namespace::NONE,
+                AttrKind::Prefixed => {
+                    let prefix = slice(input, a.prefix);
+                    self.resolve_prefix(input, ctx, prefix, &default_ns, a.offset)?
+                }
             };
-            if attrs.iter().any(|b| b.name == local && b.ns == attr_ns) {
+            let dup = if any_prefixed {
+                attrs.iter().any(|b| b.name == local && b.ns == attr_ns)
+            } else {
+                // Unprefixed only: compare the raw names, no namespace to resolve.
+                self.raw_attrs[..i]
+                    .iter()
+                    .any(|b| b.kind == AttrKind::Plain && slice(input, b.local) == local)
+            };
+            if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
             let value = resolve_value(&mut self.scratch, slice(input, a.value), a.value.0)?;
@@ -553,11 +588,19 @@ impl TreeBuilder {
             }
         };
         *pending = PendingText::None;
-        if let Some(frame) = self.frames.last_mut()
-            && !text.is_empty()
-        {
-            frame.element.push_node_raw(Node::Text(text));
+        if !self.frames.is_empty() && !text.is_empty() {
+            self.nodes.push(Node::Text(text));
         }
+    }
+}
+
+fn attr_kind(prefix: &str, local: &str) -> AttrKind {
+    if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
+        AttrKind::Declaration
+    } else if prefix.is_empty() {
+        AttrKind::Plain
+    } else {
+        AttrKind::Prefixed
     }
 }
 
@@ -575,9 +618,13 @@ fn resolve_value<'s>(
     Ok(scratch.as_str())
 }
 
-fn attach(frames: &mut [Frame], root: &mut Option<Element>, element: Element) {
-    match frames.last_mut() {
-        Some(parent) => parent.element.push_node_raw(Node::Element(element)),
-        None => *root = Some(element),
+impl TreeBuilder {
+    /// Hands a closed element to its parent (or makes it the result).
+    fn attach(&mut self, root: &mut Option<Element>, element: Element) {
+        if self.frames.is_empty() {
+            *root = Some(element);
+        } else {
+            self.nodes.push(Node::Element(element));
+        }
     }
 }

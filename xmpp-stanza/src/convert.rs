@@ -135,14 +135,21 @@ impl LangText {
         el: &Element,
         name: &'static str,
     ) -> Result<LangText, InvalidElement> {
-        let only_lang = el.attrs().iter().all(|a| a.is("lang", ns::XML));
-        if !only_lang || el.children().next().is_some() {
-            return Err(InvalidElement::bad_request(Problem::InvalidChild(name)));
-        }
+        LangText::check(el, name)?;
         Ok(LangText {
             lang: el.lang().map(CompactStr::from),
             text: text_of(el),
         })
+    }
+
+    /// Checks that `el` is a text-only element (what [`LangText::from_element`]
+    /// accepts) without copying its text.
+    pub(crate) fn check(el: &Element, name: &'static str) -> Result<(), InvalidElement> {
+        let only_lang = el.attrs().iter().all(|a| a.is("lang", ns::XML));
+        if !only_lang || el.children().next().is_some() {
+            return Err(InvalidElement::bad_request(Problem::InvalidChild(name)));
+        }
+        Ok(())
     }
 
     /// Writes the text as element `name` in `ns`.
@@ -212,13 +219,6 @@ pub(crate) fn jid_attr(el: &Element, name: &'static str) -> Result<Option<Jid>, 
             })
         })
         .transpose()
-}
-
-/// Sets an optional attribute.
-pub(crate) fn set_opt(el: &mut Element, name: &'static str, value: Option<&str>) {
-    if let Some(v) = value {
-        el.set_attr(CompactStr::from_static(name), v);
-    }
 }
 
 /// Appends `extra` attributes (kept from parsing) to `el`.

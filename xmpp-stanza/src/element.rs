@@ -320,9 +320,9 @@ impl Element {
         }
     }
 
-    /// Appends a node without merging text (the tree builder already merged it).
-    pub(crate) fn push_node_raw(&mut self, node: Node) {
-        self.children.push(node);
+    /// Sets the children (the tree builder already merged adjacent text).
+    pub(crate) fn set_children(&mut self, children: Vec<Node>) {
+        self.children = children;
     }
 
     /// Builder form of [`Element::append_child`].
@@ -371,6 +371,42 @@ impl Element {
             if let Node::Element(e) = n {
                 e.strip_formatting();
             }
+        }
+    }
+}
+
+impl Element {
+    /// Equality that ignores the order of this element's direct children (deeper
+    /// levels are compared in order). Typed stanzas write their known children in a
+    /// canonical order, so this is how a typed round trip is compared.
+    pub fn eq_ignoring_child_order(&self, other: &Element) -> bool {
+        let shallow = |e: &Element| e.clone_shallow();
+        if shallow(self) != shallow(other) || self.children.len() != other.children.len() {
+            return false;
+        }
+        let mut used = vec![false; other.children.len()];
+        self.children.iter().all(|a| {
+            let found = other
+                .children
+                .iter()
+                .enumerate()
+                .find(|(i, b)| !used[*i] && *b == a);
+            match found {
+                Some((i, _)) => {
+                    used[i] = true;
+                    true
+                }
+                None => false,
+            }
+        })
+    }
+
+    fn clone_shallow(&self) -> Element {
+        Element {
+            name: self.name.clone(),
+            ns: self.ns.clone(),
+            attrs: self.attrs.clone(),
+            children: Vec::new(),
         }
     }
 }

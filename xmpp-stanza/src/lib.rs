@@ -36,26 +36,48 @@
 //! elements (stream features, STARTTLS, SASL, bind, legacy session), stream and
 //! stanza errors and the roster, blocking and privacy payloads have types too.
 
+mod bind;
+mod blocking;
 mod builder;
 mod context;
 mod convert;
 mod element;
 mod error;
+mod features;
+mod iq;
+mod message;
 pub mod ns;
+mod presence;
+mod privacy;
 mod reference;
+mod roster;
+mod sasl;
+mod stanza;
 mod stanza_error;
+mod starttls;
 mod stream_error;
 mod text;
 mod tokenizer;
 mod writer;
 
+pub use crate::bind::{Bind, Session};
+pub use crate::blocking::Blocking;
 pub use crate::builder::{Limits, OpenElement, TreeBuilder, parse_element};
 pub use crate::context::{NsContext, PrefixBinding};
 pub use crate::convert::{InvalidElement, LangText, Problem};
 pub use crate::element::{Attribute, Element, Node, is_xml_whitespace};
 pub use crate::error::{Construct, ParseError, SerializeError, XmlRule};
+pub use crate::features::{SessionFeature, StartTlsFeature, StreamFeatures};
+pub use crate::iq::{Iq, IqPayload};
+pub use crate::message::{Message, MessageType, Thread};
 pub use crate::ns::Namespace;
+pub use crate::presence::{Presence, PresenceType, Show};
+pub use crate::privacy::{Privacy, PrivacyItem, PrivacyItemType, PrivacyList, PrivacyStanzas};
+pub use crate::roster::{Roster, RosterItem, Subscription};
+pub use crate::sasl::{Sasl, SaslCondition, SaslData, SaslFailure};
+pub use crate::stanza::{InvalidStanza, Stanza};
 pub use crate::stanza_error::{ErrorType, StanzaError, StanzaErrorCondition, error_reply};
+pub use crate::starttls::StartTls;
 pub use crate::stream_error::{StreamError, StreamErrorCondition};
 pub use crate::text::CompactStr;
 pub use crate::tokenizer::{XmlDeclaration, parse_xml_declaration};

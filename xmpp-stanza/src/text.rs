@@ -63,6 +63,16 @@ impl CompactStr {
         }
     }
 
+    /// The string's bytes (no UTF-8 re-validation, unlike [`CompactStr::as_str`]
+    /// on an inline string).
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Static(s) => s.as_bytes(),
+            Repr::Inline { len, buf } => &buf[..usize::from(*len)],
+            Repr::Heap(s) => s.as_bytes(),
+        }
+    }
+
     /// Whether the string is stored inline (no heap allocation).
     pub fn is_inline(&self) -> bool {
         matches!(self.0, Repr::Inline { .. })
@@ -154,7 +164,7 @@ impl Borrow<str> for CompactStr {
 
 impl PartialEq for CompactStr {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -162,25 +172,25 @@ impl Eq for CompactStr {}
 
 impl PartialEq<str> for CompactStr {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for CompactStr {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<CompactStr> for str {
     fn eq(&self, other: &CompactStr) -> bool {
-        self == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<CompactStr> for &str {
     fn eq(&self, other: &CompactStr) -> bool {
-        *self == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -192,7 +202,8 @@ impl PartialOrd for CompactStr {
 
 impl Ord for CompactStr {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        // UTF-8 byte order is code point order, so this orders like `str`.
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
