@@ -4,6 +4,6 @@
 pub mod stream;
 
 pub use stream::{
-    Event, Events, Limits, ReadError, ReadErrorKind, ReaderConfig, Step, StreamHeader,
-    StreamReader, StreamVersion,
+    Event, Events, Limits, ReadError, ReadErrorKind, ReaderConfig, Step, StreamAttributes,
+    StreamHeader, StreamReader, StreamVersion, StreamWriter, WriteError,
 };

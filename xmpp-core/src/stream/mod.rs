@@ -26,9 +26,11 @@ mod reader;
 mod scan;
 mod toplevel;
 mod utf8;
+mod writer;
 
 pub use config::ReaderConfig;
 pub use error::{ReadError, ReadErrorKind};
 pub use event::{Event, StreamHeader, StreamVersion};
 pub use limits::Limits;
 pub use reader::{Events, Step, StreamReader};
+pub use writer::{StreamAttributes, StreamWriter, WriteError};

@@ -279,7 +279,10 @@ impl StreamReader {
                         // A UTF-8 error earlier in the unit is reported first.
                         let from = self.unit_from(base).min(at);
                         let start = base + from as u64;
-                        if let Err(e) = self.buffer.push(&rest[from..at], start, Tail::Ignore, limit) {
+                        if let Err(e) =
+                            self.buffer
+                                .push(&rest[from..at], start, Tail::Ignore, limit)
+                        {
                             return Err(self.fail(utf8_error(e)));
                         }
                     }
