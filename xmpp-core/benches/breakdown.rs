@@ -11,6 +11,9 @@
 //! cost, and `build_per_element - xmlparser_per_element` what tree building adds
 //! to tokenization. Run: `cargo bench -p xmpp-core --bench breakdown`.
 
+// Bench harness: failing loudly on a broken corpus is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

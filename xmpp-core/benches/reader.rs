@@ -12,6 +12,9 @@
 //!
 //! Run: `cargo bench -p xmpp-core --bench reader -- --measurement-time 5`
 
+// Bench harness: failing loudly on a broken corpus is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -7,6 +7,9 @@
 //!   never panic, end in at most one error after which nothing more is read, and
 //!   give the same outcome in every chunking.
 
+// Test helpers outside #[test] functions: failing loudly is their job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use proptest::prelude::*;
 use xmpp_core::{Event, ReadError, ReaderConfig, StreamAttributes, StreamReader, StreamWriter};
 use xmpp_stanza::{Element, Namespace, Node};

@@ -32,11 +32,12 @@ impl UnitBuffer {
     ) -> Result<(), InvalidUtf8> {
         self.reserve(region.len(), limit);
         // One ASCII byte (input fed byte by byte) needs no validation call.
-        if let [b] = region {
-            if b.is_ascii() && self.carry.is_empty() {
-                self.text.push(char::from(*b));
-                return Ok(());
-            }
+        if let [b] = region
+            && b.is_ascii()
+            && self.carry.is_empty()
+        {
+            self.text.push(char::from(*b));
+            return Ok(());
         }
         self.carry.push_region(region, base, &mut self.text, tail)
     }
