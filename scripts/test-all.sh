@@ -32,6 +32,8 @@ vectors=conformance/vectors
 "$runner" jid "$vectors/extra/jid.json"
 "$runner" stringprep "$vectors/extra/stringprep.json"
 "$runner" bad-xml "$vectors/bad-xml"
+"$runner" sasl "$vectors/sasl.json"
+"$runner" sasl "$vectors/extra/sasl.json"
 "$runner" stanzas "$vectors"/stanzas/*.xml
 
 step "all checks passed"

@@ -7,6 +7,7 @@
 
 mod bad_xml_suite;
 mod jid_suite;
+mod sasl_suite;
 mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
@@ -36,6 +37,11 @@ const SUITES: &[Suite] = &[
         name: "stringprep",
         about: "string preparation profile vectors (stringprep.json format)",
         run: stringprep_suite::run,
+    },
+    Suite {
+        name: "sasl",
+        about: "SASL vectors (sasl.json format): PLAIN, DIGEST-MD5, SCRAM client and server",
+        run: sasl_suite::run,
     },
     Suite {
         name: "stanzas",

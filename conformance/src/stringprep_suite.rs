@@ -78,7 +78,7 @@ fn check_file(file: &File, tally: &mut Tally) {
             tally.skip();
             continue;
         }
-        let Some(prepare) = profile_fn(&record.profile) else {
+        let Some(prepare) = profile_fn(&record.profile, flags & NO_UNASSIGNED != 0) else {
             tally.skip();
             continue;
         };
@@ -115,22 +115,21 @@ fn parse_flags(value: &Value) -> Result<u64, String> {
 type Prepare = fn(&str) -> Result<Cow<'_, str>, String>;
 
 /// The preparation function for a profile name, as the JID and SASL code applies it.
-fn profile_fn(profile: &str) -> Option<Prepare> {
+///
+/// The JID profiles always reject unassigned code points (RFC 6122 stored strings);
+/// SASLprep follows the flag: strict with `STRINGPREP_NO_UNASSIGNED`, otherwise the
+/// query form that the SCRAM and PLAIN code applies (RFC 5802 §2.2).
+fn profile_fn(profile: &str, no_unassigned: bool) -> Option<Prepare> {
     Some(match profile {
         "nameprep" => |s| profiles::nameprep(s).map_err(|e| e.to_string()),
         "nodeprep" => |s| profiles::nodeprep(s).map_err(|e| e.to_string()),
         "resourceprep" => |s| profiles::resourceprep(s).map_err(|e| e.to_string()),
-        "saslprep" => saslprep,
+        "saslprep" if no_unassigned => |s| xmpp_sasl::saslprep(s).map_err(|e| e.to_string()),
+        "saslprep" => |s| xmpp_sasl::saslprep_query(s).map_err(|e| e.to_string()),
         "precis-usernamecasemapped" => precis_localpart,
         "precis-opaquestring" => |s| profiles::opaque_string(s).map_err(|e| e.to_string()),
         _ => return None,
     })
-}
-
-/// SASLprep (RFC 4013) as the SASL code applies it.
-// TODO(coordinator): rewire to xmpp-sasl's public saslprep once that crate lands.
-fn saslprep(s: &str) -> Result<Cow<'_, str>, String> {
-    stringprep::saslprep(s).map_err(|e| e.to_string())
 }
 
 /// UsernameCaseMapped as RFC 7622 §3.3 uses it for localparts: the profile, then the
