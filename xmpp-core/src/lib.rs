@@ -3,15 +3,20 @@
 
 pub mod client;
 pub mod connection;
+pub mod server;
 pub mod stream;
 
 pub use client::{
-    ClientCommand, ClientConfig, ClientConnection, ClientEvent, ClientTimeouts, ConfigError,
-    IqResponse, ResourceConflict, TlsMode,
+    ClientCommand, ClientConfig, ClientConnection, ClientEvent, ClientTimeouts, IqResponse,
+    ResourceConflict, TlsMode,
 };
 pub use connection::ids::stanza_id;
+pub use server::{
+    RequestId, SaslPolicy, ServerCommand, ServerConfig, ServerConnection, ServerEvent,
+    ServerTimeouts, ServerTls,
+};
 pub use connection::{
-    AuthError, CloseReason, CommandError, Connection, Output, TimerKind, TlsInfo, TlsRole,
+    AuthError, CloseReason, CommandError, ConfigError, Connection, Output, TimerKind, TlsInfo, TlsRole,
     TlsVersion, Violation,
 };
 pub use stream::{

@@ -23,12 +23,13 @@ use xmpp_jid::FullJid;
 use xmpp_sasl::{Entropy, SaltedPasswordCache};
 use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
 
-pub use config::{ClientConfig, ClientTimeouts, ConfigError, ResourceConflict, TlsMode};
+pub use config::{ClientConfig, ClientTimeouts, ResourceConflict, TlsMode};
 pub use event::{ClientCommand, ClientEvent, IqResponse};
 
 use crate::connection::wire::{self, Role, Wire};
 use crate::connection::{
-    CloseReason, CommandError, Connection, Output, TimerKind, TlsInfo, TlsVersion, Violation,
+    CloseReason, CommandError, ConfigError, Connection, Output, TimerKind, TlsInfo, TlsVersion,
+    Violation,
 };
 use crate::stream::{Event, ReaderConfig};
 

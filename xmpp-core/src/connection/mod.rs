@@ -23,7 +23,7 @@ pub(crate) mod wire;
 use std::time::Instant;
 
 pub use close::{AuthError, CloseReason, Violation};
-pub use error::CommandError;
+pub use error::{CommandError, ConfigError};
 pub use output::Output;
 pub use timers::TimerKind;
 pub use tls::{TlsInfo, TlsRole, TlsVersion};
