@@ -240,8 +240,9 @@ impl Scanner {
     }
 
     /// Classifies `input` (whose first byte is at absolute offset `base`) until a
-    /// boundary, a violation or the end of the input.
-    #[inline]
+    /// boundary, a violation or the end of the input. (The reader calls the two
+    /// halves, [`quick`](Self::quick) and [`scan_from`](Self::scan_from), itself.)
+    #[cfg(test)]
     pub(crate) fn scan(&mut self, input: &[u8], base: u64, limits: &Limits) -> Scan {
         match self.quick(input, base, limits) {
             None => Scan::NeedMore,
