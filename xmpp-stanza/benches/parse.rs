@@ -13,7 +13,9 @@ use xmpp_stanza::{Element, NsContext, Roster, Stanza, TreeBuilder};
 /// Raw tokenization, counting tokens (what a "tokenize the buffer" baseline does;
 /// the optimizer may skip building tokens nobody reads).
 fn raw_tokens(input: &str) -> usize {
-    xmlparser::Tokenizer::from_fragment(input, 0..input.len()).filter(|t| t.is_ok()).count()
+    xmlparser::Tokenizer::from_fragment(input, 0..input.len())
+        .filter(|t| t.is_ok())
+        .count()
 }
 
 /// Raw tokenization where every token is observed (`black_box`), as a consumer
@@ -38,9 +40,11 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("xmlparser-tokens", name), input, |b, i| {
             b.iter(|| raw_tokens(black_box(i)))
         });
-        group.bench_with_input(BenchmarkId::new("xmlparser-tokens-observed", name), input, |b, i| {
-            b.iter(|| raw_tokens_observed(black_box(i)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("xmlparser-tokens-observed", name),
+            input,
+            |b, i| b.iter(|| raw_tokens_observed(black_box(i))),
+        );
         let mut builder = TreeBuilder::new();
         group.bench_with_input(BenchmarkId::new("element", name), input, |b, i| {
             b.iter(|| builder.build(black_box(i), &ctx).unwrap())

@@ -307,7 +307,11 @@ pub(crate) fn take_lang_text(mut el: Element) -> LangText {
 pub(crate) fn check_unique_langs(el: &Element, name: &'static str) -> Result<(), InvalidElement> {
     let ns = el.ns().as_str();
     for (i, a) in el.children_named(name, ns).enumerate() {
-        if el.children_named(name, ns).take(i).any(|b| b.lang() == a.lang()) {
+        if el
+            .children_named(name, ns)
+            .take(i)
+            .any(|b| b.lang() == a.lang())
+        {
             return Err(InvalidElement::bad_request(Problem::DuplicateChild(name)));
         }
     }

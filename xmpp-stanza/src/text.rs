@@ -50,6 +50,29 @@ impl CompactStr {
         CompactStr(Repr::Static(s))
     }
 
+    /// `source[start..end]`, copied inline with one fixed-size copy when `source`
+    /// has [`CompactStr::INLINE_CAPACITY`] bytes from `start` on (the bytes past
+    /// `end` are never read back). `start..end` must be a `str` range of `source`;
+    /// a range that is not gives the empty string.
+    pub(crate) fn from_range(source: &str, start: usize, end: usize) -> CompactStr {
+        let len = end.saturating_sub(start);
+        if len == 0 || !source.is_char_boundary(start) || !source.is_char_boundary(end) {
+            return CompactStr::EMPTY;
+        }
+        if len <= INLINE_CAP
+            && let Some(window) = source.as_bytes().get(start..start + INLINE_CAP)
+        {
+            let mut buf = [0u8; INLINE_CAP];
+            buf.copy_from_slice(window);
+            // `len <= 30` so the cast is lossless.
+            return CompactStr(Repr::Inline {
+                len: len as u8,
+                buf,
+            });
+        }
+        CompactStr::from(source.get(start..end).unwrap_or(""))
+    }
+
     /// The string.
     pub fn as_str(&self) -> &str {
         match &self.0 {
@@ -251,6 +274,18 @@ mod tests {
         let long = "ü".repeat(40);
         assert_eq!(CompactStr::from(long.clone()).as_str(), long);
         assert_eq!(String::from(CompactStr::from(long.as_str())), long);
+    }
+
+    #[test]
+    fn from_range_matches_slicing() {
+        let src = "<a x='héllo wörld'>some text that is longer than thirty bytes</a>";
+        for (start, end) in [(6, 18), (0, 2), (21, 64), (64, 64), (60, 68), (2, 1)] {
+            let want = src.get(start..end).unwrap_or("");
+            let got = CompactStr::from_range(src, start, end);
+            assert_eq!(got, want, "{start}..{end}");
+            assert_eq!(got.as_str(), want);
+        }
+        assert_eq!(CompactStr::from_range("é", 1, 2), "");
     }
 
     #[test]

@@ -50,8 +50,15 @@ fn measure_all() {
             typed - clone
         );
         assert!(parse <= max_parse, "{name}: {parse} allocations to parse");
-        assert!(typed - clone <= max_typed, "{name}: {} allocations to convert", typed - clone);
-        assert_eq!(write, 0, "{name}: writing into a large enough buffer allocates nothing");
+        assert!(
+            typed - clone <= max_typed,
+            "{name}: {} allocations to convert",
+            typed - clone
+        );
+        assert_eq!(
+            write, 0,
+            "{name}: writing into a large enough buffer allocates nothing"
+        );
     }
 
     let roster = samples::roster_result(200);
@@ -62,4 +69,3 @@ fn measure_all() {
     // Per item: item attrs, item children, group children (group text is inline).
     assert!(parse <= 3 * 200 + 8, "{parse}");
 }
-

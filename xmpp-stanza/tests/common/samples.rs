@@ -1,5 +1,7 @@
 //! Stanzas of realistic shapes, shared by the benchmarks and the allocation tests.
 
+#![allow(dead_code)]
+
 /// A chat message with a body and a chat state (the typical message).
 pub const CHAT: &str = "<message from='juliet@example.com/balcony' id='ktx72v49' \
     to='romeo@example.net' type='chat' xml:lang='en'><body>Art thou not Romeo, and a \
