@@ -322,6 +322,12 @@ impl Scanner {
                     Some(k) => {
                         i += k + 1;
                         self.mode = Mode::ContentLt;
+                        // Straight on to the byte after `<` when it is here.
+                        if i < stop {
+                            if let Some(f) = self.after_content_lt(input[i], &mut i, base, limits) {
+                                return f;
+                            }
+                        }
                     }
                     None => i = stop,
                 },
@@ -345,25 +351,8 @@ impl Scanner {
                     }
                 },
                 Mode::ContentLt => {
-                    let b = input[i];
-                    match b {
-                        b'/' => {
-                            self.tag_start = (base + i as u64).saturating_sub(1);
-                            i += 1;
-                            self.mode = Mode::EndTag { name: true };
-                            self.name_hash = FNV_OFFSET;
-                        }
-                        b'!' => {
-                            i += 1;
-                            self.mode = Mode::CdataOpen(0);
-                        }
-                        b'?' => return markup_fault(base, i, 1, Fault::ProcessingInstruction),
-                        _ => {
-                            if self.depth >= limits.max_depth {
-                                return fault(i, Fault::TooDeep);
-                            }
-                            self.begin_start_tag();
-                        }
+                    if let Some(f) = self.after_content_lt(input[i], &mut i, base, limits) {
+                        return f;
                     }
                 }
                 Mode::EndTag { name } => {
@@ -595,6 +584,42 @@ impl Scanner {
             return fault(stop, Fault::TooLarge);
         }
         Scan::NeedMore
+    }
+
+    /// The byte `b` at index `*i` follows a `<` inside an element: starts an end
+    /// tag, a CDATA section or a start tag (or is a processing instruction).
+    #[inline(always)]
+    fn after_content_lt(
+        &mut self,
+        b: u8,
+        i: &mut usize,
+        base: u64,
+        limits: &Limits,
+    ) -> Option<Scan> {
+        match b {
+            b'/' => {
+                self.tag_start = (base + *i as u64).saturating_sub(1);
+                *i += 1;
+                self.mode = Mode::EndTag { name: true };
+                self.name_hash = FNV_OFFSET;
+            }
+            b'!' => {
+                *i += 1;
+                self.mode = Mode::CdataOpen(0);
+            }
+            b'?' => return Some(markup_fault(base, *i, 1, Fault::ProcessingInstruction)),
+            _ => {
+                if self.depth >= limits.max_depth {
+                    return Some(Scan::Fault {
+                        at: *i,
+                        offset: base + *i as u64,
+                        fault: Fault::TooDeep,
+                    });
+                }
+                self.begin_start_tag();
+            }
+        }
+        None
     }
 
     /// Classifies start-tag bytes until the tag closes, an attribute value opens, or
