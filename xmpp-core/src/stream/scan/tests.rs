@@ -392,103 +392,43 @@ mod corpus;
 #[test]
 #[ignore]
 fn tmp_speed() {
-    let c = corpus::generate(20_000_000);
-    let text = std::str::from_utf8(&c.bytes).unwrap();
-    eprintln!("bytes {} stanzas {}", c.bytes.len(), c.stanzas);
-    for _ in 0..3 {
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let c = corpus::generate(env("TMP_MB", 20) * 1024 * 1024);
+    let mut best = f64::MAX;
+    for _ in 0..env("TMP_ITERS", 15) {
         let t = std::time::Instant::now();
-        let mut n = 0usize;
-        for tok in xmlparser::Tokenizer::from(text) {
-            tok.unwrap();
-            n += 1;
-        }
-        let d = t.elapsed();
-        eprintln!(
-            "xmlparser: {n} tokens {:.1} MB/s",
-            c.bytes.len() as f64 / d.as_secs_f64() / 1e6
-        );
-        for chunk in [
-            std::env::var("CHUNK")
-                .map(|v| v.parse::<usize>().unwrap())
-                .unwrap_or(4096),
-            1,
-        ] {
-            let t = std::time::Instant::now();
-            let mut s = Scanner::default();
-            let l = Limits::c2s();
-            let mut units = 0;
-            let mut base = 0u64;
-            for piece in c.bytes.chunks(chunk) {
-                let mut rest = piece;
-                loop {
-                    match s.scan(rest, base, &l) {
-                        Scan::NeedMore => {
-                            base += rest.len() as u64;
-                            break;
-                        }
-                        Scan::DeclEnd { end } | Scan::UnitEnd { end, .. } => {
-                            units += 1;
-                            base += end as u64;
-                            rest = &rest[end..];
-                        }
-                        Scan::Fault { .. } => panic!(),
+        let mut s = Scanner::default();
+        let l = Limits::c2s();
+        let mut units = 0;
+        let mut base = 0u64;
+        for piece in c.bytes.chunks(4096) {
+            let mut rest = piece;
+            loop {
+                match s.scan(rest, base, &l) {
+                    Scan::NeedMore => {
+                        base += rest.len() as u64;
+                        break;
                     }
-                }
-            }
-            let d = t.elapsed();
-            eprintln!(
-                "scan {chunk}: {units} units {:.1} MB/s",
-                c.bytes.len() as f64 / d.as_secs_f64() / 1e6
-            );
-            let t = std::time::Instant::now();
-            let mut ok = 0;
-            for piece in c.bytes.chunks(chunk) {
-                if std::str::from_utf8(piece).is_ok() {
-                    ok += 1;
-                }
-            }
-            let d = t.elapsed();
-            if chunk == 4096 {
-                let t = std::time::Instant::now();
-                let mut s = Scanner::default();
-                let l = Limits::c2s();
-                let mut b = xmpp_stanza::TreeBuilder::new();
-                let ctx = xmpp_stanza::NsContext::client();
-                let mut rest: &[u8] = &c.bytes;
-                let mut base = 0u64;
-                let mut els = 0;
-                loop {
-                    match s.scan(rest, base, &l) {
-                        Scan::NeedMore => break,
-                        Scan::UnitEnd {
-                            end,
-                            kind: UnitKind::Element,
-                        } => {
-                            let st = (s.unit_start() - base) as usize;
-                            let text = std::str::from_utf8(&rest[st..end]).unwrap();
-                            let e = b.build(text, &ctx).unwrap();
-                            std::hint::black_box(e);
-                            els += 1;
-                            base += end as u64;
-                            rest = &rest[end..];
-                        }
-                        Scan::DeclEnd { end } | Scan::UnitEnd { end, .. } => {
-                            base += end as u64;
-                            rest = &rest[end..];
-                        }
-                        Scan::Fault { .. } => panic!(),
+                    Scan::DeclEnd { end } | Scan::UnitEnd { end, .. } => {
+                        units += 1;
+                        base += end as u64;
+                        rest = &rest[end..];
                     }
+                    Scan::Fault { .. } => panic!(),
                 }
-                let d = t.elapsed();
-                eprintln!(
-                    "scan+build whole: {els} {:.1} MB/s",
-                    c.bytes.len() as f64 / d.as_secs_f64() / 1e6
-                );
             }
-            eprintln!(
-                "utf8 {chunk}: {ok} {:.1} MB/s",
-                c.bytes.len() as f64 / d.as_secs_f64() / 1e6
-            );
         }
+        assert_eq!(units, c.stanzas + 3);
+        best = best.min(t.elapsed().as_secs_f64());
     }
+    eprintln!(
+        "scan 4096: best {:.2} ms, {:.0} MB/s",
+        best * 1e3,
+        c.bytes.len() as f64 / best / 1e6
+    );
 }
