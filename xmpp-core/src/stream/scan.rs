@@ -323,10 +323,10 @@ impl Scanner {
                         i += k + 1;
                         self.mode = Mode::ContentLt;
                         // Straight on to the byte after `<` when it is here.
-                        if i < stop {
-                            if let Some(f) = self.after_content_lt(input[i], &mut i, base, limits) {
-                                return f;
-                            }
+                        if i < stop
+                            && let Some(f) = self.after_content_lt(input[i], &mut i, base, limits)
+                        {
+                            return f;
                         }
                     }
                     None => i = stop,
