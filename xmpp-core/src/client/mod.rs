@@ -210,9 +210,11 @@ impl ClientConnection {
                 };
                 self.wire.finish(reason);
             }
-            Err(_) => self.wire.finish(CloseReason::Violation(Violation::Malformed {
-                element: "stream:error",
-            })),
+            Err(_) => self
+                .wire
+                .finish(CloseReason::Violation(Violation::Malformed {
+                    element: "stream:error",
+                })),
         }
     }
 }
@@ -296,11 +298,7 @@ impl Connection for ClientConnection {
         self.open_stream(now);
     }
 
-    fn handle_command(
-        &mut self,
-        now: Instant,
-        command: ClientCommand,
-    ) -> Result<(), CommandError> {
+    fn handle_command(&mut self, now: Instant, command: ClientCommand) -> Result<(), CommandError> {
         match command {
             ClientCommand::Send(stanza) => self.send_stanza(now, *stanza, None),
             ClientCommand::SendIq { iq, timeout } => {

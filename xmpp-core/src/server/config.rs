@@ -100,7 +100,10 @@ impl SaslPolicy {
         let mut config = xmpp_sasl::ServerConfig::new(tls.is_some())
             .with_mechanisms(&self.mechanisms)
             .with_scram_iterations(self.scram_iterations);
-        for binding in tls.map(|t| t.channel_bindings.as_slice()).unwrap_or_default() {
+        for binding in tls
+            .map(|t| t.channel_bindings.as_slice())
+            .unwrap_or_default()
+        {
             config = config.with_channel_binding(binding.clone());
         }
         if self.digest_md5 {

@@ -189,9 +189,11 @@ impl ServerConnection {
                 };
                 self.wire.finish(reason);
             }
-            Err(_) => self.wire.finish(CloseReason::Violation(Violation::Malformed {
-                element: "stream:error",
-            })),
+            Err(_) => self
+                .wire
+                .finish(CloseReason::Violation(Violation::Malformed {
+                    element: "stream:error",
+                })),
         }
     }
 }
@@ -276,11 +278,7 @@ impl Connection for ServerConnection {
         self.phase = Phase::AwaitHeader;
     }
 
-    fn handle_command(
-        &mut self,
-        now: Instant,
-        command: ServerCommand,
-    ) -> Result<(), CommandError> {
+    fn handle_command(&mut self, now: Instant, command: ServerCommand) -> Result<(), CommandError> {
         if self.wire.is_closed() {
             return Err(CommandError::Closed);
         }

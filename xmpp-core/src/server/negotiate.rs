@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use xmpp_jid::{BareJid, Jid};
 use xmpp_stanza::{
-    CompactStr, Element, Namespace, SessionFeature, StartTls, StartTlsFeature, Stanza,
+    CompactStr, Element, Namespace, SessionFeature, Stanza, StartTls, StartTlsFeature,
     StreamFeatures, ns,
 };
 

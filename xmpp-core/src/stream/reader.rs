@@ -166,6 +166,18 @@ impl StreamReader {
         self.buffer.capacity()
     }
 
+    /// Releases the memory the reader keeps for reuse between elements — the buffer
+    /// for elements that span reads and the tree builder's scratch stacks — when no
+    /// element is partly read (otherwise does nothing). For connections going idle
+    /// after a large element: the next element allocates afresh.
+    pub fn release_memory(&mut self) {
+        if self.scanner.in_unit() {
+            return;
+        }
+        self.buffer = UnitBuffer::default();
+        self.builder = builder_for(&self.config.limits);
+    }
+
     /// Whether the reader is in the middle of a unit (stream header, element or
     /// closing tag) — that is, not at a boundary between top-level elements.
     pub fn is_mid_element(&self) -> bool {
