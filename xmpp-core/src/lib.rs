@@ -57,6 +57,7 @@
 pub mod client;
 pub mod connection;
 pub mod server;
+pub mod srv;
 pub mod stream;
 
 pub use client::{
