@@ -7,6 +7,8 @@
 
 mod bad_xml_suite;
 mod jid_suite;
+mod pair;
+mod pair_cmd;
 mod sasl_suite;
 mod stanzas_suite;
 mod stringprep_suite;
@@ -42,6 +44,11 @@ const SUITES: &[Suite] = &[
         name: "sasl",
         about: "SASL vectors (sasl.json format): PLAIN, DIGEST-MD5, SCRAM client and server",
         run: sasl_suite::run,
+    },
+    Suite {
+        name: "pair",
+        about: "pair [--seed S] [--chunk N]: a full client<->server session in memory, printed",
+        run: pair_cmd::run,
     },
     Suite {
         name: "stanzas",
