@@ -10,6 +10,7 @@ mod jid_suite;
 mod pair;
 mod pair_cmd;
 mod sasl_suite;
+mod sessions_suite;
 mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
@@ -49,6 +50,11 @@ const SUITES: &[Suite] = &[
         name: "pair",
         about: "pair [--seed S] [--chunk N]: a full client<->server session in memory, printed",
         run: pair_cmd::run,
+    },
+    Suite {
+        name: "sessions",
+        about: "(no files) client<->server sessions in memory: every mechanism, failure paths, timers",
+        run: sessions_suite::run,
     },
     Suite {
         name: "stanzas",
