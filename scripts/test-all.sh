@@ -35,5 +35,8 @@ vectors=conformance/vectors
 "$runner" sasl "$vectors/sasl.json"
 "$runner" sasl "$vectors/extra/sasl.json"
 "$runner" stanzas "$vectors"/stanzas/*.xml
+"$runner" transcripts "$vectors"/transcripts/*.txt
+"$runner" sessions
+"$runner" pair --seed 1 --chunk 7 | tail -n 1
 
 step "all checks passed"

@@ -14,6 +14,7 @@ mod sessions_suite;
 mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
+mod transcripts_suite;
 
 use std::process::ExitCode;
 
@@ -60,6 +61,11 @@ const SUITES: &[Suite] = &[
         name: "stanzas",
         about: "typed stanza round trips over files of top-level stanzas (optionally in a stream)",
         run: stanzas_suite::run,
+    },
+    Suite {
+        name: "transcripts",
+        about: "RFC C2S transcripts replayed against our client and server, every byte split",
+        run: transcripts_suite::run,
     },
 ];
 

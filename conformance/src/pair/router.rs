@@ -43,8 +43,18 @@ pub fn account(password: &str) -> Account {
 impl Router {
     /// A router with the account `juliet` / `password`.
     pub fn with_juliet(password: &str) -> Router {
+        Router::with_account("juliet", password)
+    }
+
+    /// A router with one account.
+    pub fn with_account(name: &str, password: &str) -> Router {
+        Router::with_accounts(vec![(name.to_owned(), account(password))])
+    }
+
+    /// A router with these accounts.
+    pub fn with_accounts(accounts: Vec<(String, Account)>) -> Router {
         Router {
-            accounts: vec![("juliet".to_owned(), account(password))],
+            accounts,
             bind_errors: VecDeque::new(),
             answer_iqs: true,
             errors: Vec::new(),

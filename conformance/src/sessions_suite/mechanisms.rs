@@ -16,50 +16,50 @@ use crate::pair_cmd::PASSWORD;
 /// The scenarios, by name.
 pub const SCENARIOS: &[(&str, PairScenario)] = &[
     ("PLAIN over STARTTLS", |c| {
-        with(c, Mechanism::Plain, Tls::StartTls)
+        with(c, Mechanism::Plain, Transport::StartTls)
     }),
     ("SCRAM-SHA-1", |c| {
-        with(c, Mechanism::ScramSha1, Tls::StartTls)
+        with(c, Mechanism::ScramSha1, Transport::StartTls)
     }),
     ("SCRAM-SHA-256", |c| {
-        with(c, Mechanism::ScramSha256, Tls::StartTls)
+        with(c, Mechanism::ScramSha256, Transport::StartTls)
     }),
     ("SCRAM-SHA-512", |c| {
-        with(c, Mechanism::ScramSha512, Tls::StartTls)
+        with(c, Mechanism::ScramSha512, Transport::StartTls)
     }),
     ("SCRAM-SHA-1-PLUS", |c| {
-        with(c, Mechanism::ScramSha1Plus, Tls::StartTls)
+        with(c, Mechanism::ScramSha1Plus, Transport::StartTls)
     }),
     ("SCRAM-SHA-256-PLUS", |c| {
-        with(c, Mechanism::ScramSha256Plus, Tls::StartTls)
+        with(c, Mechanism::ScramSha256Plus, Transport::StartTls)
     }),
     ("SCRAM-SHA-512-PLUS", |c| {
-        with(c, Mechanism::ScramSha512Plus, Tls::StartTls)
+        with(c, Mechanism::ScramSha512Plus, Transport::StartTls)
     }),
     ("DIGEST-MD5 (historic)", |c| {
-        with(c, Mechanism::DigestMd5, Tls::StartTls)
+        with(c, Mechanism::DigestMd5, Transport::StartTls)
     }),
     ("SCRAM-SHA-256-PLUS over direct TLS", |c| {
-        with(c, Mechanism::ScramSha256Plus, Tls::Direct)
+        with(c, Mechanism::ScramSha256Plus, Transport::Direct)
     }),
     ("PLAIN without TLS (insecure test options)", |c| {
-        with(c, Mechanism::Plain, Tls::Plaintext)
+        with(c, Mechanism::Plain, Transport::Plaintext)
     }),
     ("SCRAM-SHA-256 without TLS (insecure test options)", |c| {
-        with(c, Mechanism::ScramSha256, Tls::Plaintext)
+        with(c, Mechanism::ScramSha256, Transport::Plaintext)
     }),
     ("default policy picks SCRAM-SHA-512-PLUS", default_policy),
 ];
 
 /// How the stream is secured.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tls {
+enum Transport {
     StartTls,
     Direct,
     Plaintext,
 }
 
-fn with(chunk: usize, mechanism: Mechanism, tls: Tls) -> (Pair, Result<(), String>) {
+fn with(chunk: usize, mechanism: Mechanism, tls: Transport) -> (Pair, Result<(), String>) {
     let mut policy = ClientPolicy::new().allow_only(&[mechanism]);
     let mut sasl = SaslPolicy::default().with_scram_iterations(crate::pair::TEST_ITERATIONS);
     if mechanism == Mechanism::DigestMd5 {
@@ -69,12 +69,12 @@ fn with(chunk: usize, mechanism: Mechanism, tls: Tls) -> (Pair, Result<(), Strin
     let mut client = crate::pair_cmd::client_config();
     let mut server = crate::pair_cmd::server_config();
     match tls {
-        Tls::StartTls => {}
-        Tls::Direct => {
+        Transport::StartTls => {}
+        Transport::Direct => {
             client = client.with_tls(TlsMode::DirectTls(fake_tls()));
             server = server.with_tls(ServerTls::DirectTls(fake_tls()));
         }
-        Tls::Plaintext => {
+        Transport::Plaintext => {
             policy = policy.insecure_allow_plain_without_tls();
             sasl = sasl.insecure_allow_plain_without_tls();
             client = client.with_tls(TlsMode::InsecureAllowPlaintext);
@@ -94,7 +94,7 @@ fn with(chunk: usize, mechanism: Mechanism, tls: Tls) -> (Pair, Result<(), Strin
 }
 
 /// Runs a session and checks it.
-fn session(pair: &mut Pair, mechanism: Mechanism, tls: Tls) -> Result<(), String> {
+fn session(pair: &mut Pair, mechanism: Mechanism, tls: Transport) -> Result<(), String> {
     pair.run();
     check(
         matches!(pair.client_events.first(), Some(ClientEvent::Authenticated { mechanism: m }) if *m == mechanism),
@@ -102,7 +102,7 @@ fn session(pair: &mut Pair, mechanism: Mechanism, tls: Tls) -> Result<(), String
     )?;
     check(pair.client_online(), || "client not online".into())?;
     let starttls = pair.client_starttls_count;
-    check((starttls == 1) == (tls == Tls::StartTls), || {
+    check((starttls == 1) == (tls == Transport::StartTls), || {
         format!("{starttls} STARTTLS hand-offs")
     })?;
     let romeo = Jid::new("romeo@example.net").map_err(|e| e.to_string())?;
@@ -137,6 +137,6 @@ fn session(pair: &mut Pair, mechanism: Mechanism, tls: Tls) -> Result<(), String
 
 fn default_policy(chunk: usize) -> (Pair, Result<(), String>) {
     let mut pair = standard(chunk);
-    let result = session(&mut pair, Mechanism::ScramSha512Plus, Tls::StartTls);
+    let result = session(&mut pair, Mechanism::ScramSha512Plus, Transport::StartTls);
     (pair, result)
 }

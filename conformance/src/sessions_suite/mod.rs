@@ -11,13 +11,15 @@
 //! | module | job |
 //! |---|---|
 //! | `mechanisms` | full sessions per mechanism and TLS arrangement |
-//! | `failures` | failure paths between the two connections |
+//! | `failures` | failure paths up to authentication (TLS, SASL, channel binding) |
+//! | `session_errors` | failure paths after it (binding, stream errors, closes, misuse) |
 //! | `timing` | the timers on the virtual clock |
 //! | `scripted` | raw bytes against one connection (violations, limits) |
 
 mod failures;
 mod mechanisms;
 mod scripted;
+mod session_errors;
 mod timing;
 
 use std::process::ExitCode;
@@ -96,6 +98,7 @@ pub fn run(args: &[String]) -> ExitCode {
     let pairs = mechanisms::SCENARIOS
         .iter()
         .chain(failures::SCENARIOS)
+        .chain(session_errors::SCENARIOS)
         .chain(timing::SCENARIOS);
     for (name, scenario) in pairs {
         run_pair(name, *scenario, &mut tally);

@@ -19,14 +19,12 @@ pub const SCENARIOS: &[(&str, PairScenario)] = &[
     ("read-idle timeout", read_idle),
 ];
 
-fn online(chunk: usize) -> Result<Pair, (Pair, Result<(), String>)> {
+/// A pair run until online, and whether it got there.
+fn online(chunk: usize) -> (Pair, bool) {
     let mut pair = standard(chunk);
     pair.run();
-    if pair.client_online() {
-        Ok(pair)
-    } else {
-        Err((pair, Err("not online".into())))
-    }
+    let online = pair.client_online();
+    (pair, online)
 }
 
 fn negotiation_timeout(chunk: usize) -> (Pair, Result<(), String>) {
@@ -48,10 +46,10 @@ fn negotiation_timeout(chunk: usize) -> (Pair, Result<(), String>) {
 }
 
 fn close_timeout(chunk: usize) -> (Pair, Result<(), String>) {
-    let mut pair = match online(chunk) {
-        Ok(p) => p,
-        Err(failed) => return failed,
-    };
+    let (mut pair, online) = online(chunk);
+    if !online {
+        return (pair, Err("not online".into()));
+    }
     pair.connected = false;
     let _ = pair.client_command(ClientCommand::Close);
     pair.advance(Duration::from_secs(9));
@@ -65,10 +63,10 @@ fn close_timeout(chunk: usize) -> (Pair, Result<(), String>) {
 }
 
 fn iq_timeout(chunk: usize) -> (Pair, Result<(), String>) {
-    let mut pair = match online(chunk) {
-        Ok(p) => p,
-        Err(failed) => return failed,
-    };
+    let (mut pair, online) = online(chunk);
+    if !online {
+        return (pair, Err("not online".into()));
+    }
     pair.router.answer_iqs = false;
     let ping = Iq::get("ping-1", Element::new("ping", "urn:xmpp:ping"));
     let sent = pair.client_command(ClientCommand::SendIq {
@@ -92,10 +90,10 @@ fn iq_timeout(chunk: usize) -> (Pair, Result<(), String>) {
 }
 
 fn keepalive(chunk: usize) -> (Pair, Result<(), String>) {
-    let mut pair = match online(chunk) {
-        Ok(p) => p,
-        Err(failed) => return failed,
-    };
+    let (mut pair, online) = online(chunk);
+    if !online {
+        return (pair, Err("not online".into()));
+    }
     pair.advance(Duration::from_secs(61));
     let sent_space = matches!(pair.transcript.last(), Some(Turn::Bytes(Dir::C2s, b)) if b == b" ");
     pair.advance(Duration::from_secs(61));
