@@ -73,7 +73,6 @@
 //!             Output::Event(e) => d.events.push(e),             // to the application
 //!             Output::Closed(reason) => d.closed = Some(reason), // flush, close the socket
 //!             Output::Wait(_deadline) => return d,               // sleep until input/deadline/command
-//!             _ => return d,
 //!         }
 //!     }
 //! }

@@ -58,7 +58,6 @@ fn drain<C: Connection>(c: &mut C) -> Drained<C::Event> {
                 d.wait = w;
                 return d;
             }
-            _ => panic!("unknown output"),
         }
     }
 }

@@ -24,8 +24,9 @@ pub enum ServerTls {
     InsecureNoTls,
 }
 
-/// Which SASL mechanisms the server offers, and their parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which SASL mechanisms the server offers, and their parameters. `Debug` redacts
+/// the decoy secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SaslPolicy {
     pub(crate) mechanisms: Vec<Mechanism>,
     pub(crate) scram_iterations: u32,
@@ -33,6 +34,19 @@ pub struct SaslPolicy {
     pub(crate) digest_md5: bool,
     pub(crate) plain_without_tls: bool,
     pub(crate) saslprep: bool,
+}
+
+impl std::fmt::Debug for SaslPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SaslPolicy")
+            .field("mechanisms", &self.mechanisms)
+            .field("scram_iterations", &self.scram_iterations)
+            .field("decoy_secret", &self.decoy_secret.map(|_| "<redacted>"))
+            .field("digest_md5", &self.digest_md5)
+            .field("plain_without_tls", &self.plain_without_tls)
+            .field("saslprep", &self.saslprep)
+            .finish()
+    }
 }
 
 impl Default for SaslPolicy {
@@ -71,6 +85,13 @@ impl SaslPolicy {
 
     /// A server-wide secret from which decoy salts for unknown users are derived, so
     /// probes cannot tell unknown users from real ones.
+    ///
+    /// ```
+    /// use xmpp_core::SaslPolicy;
+    ///
+    /// let policy = SaslPolicy::default().with_decoy_secret([7; 32]);
+    /// assert!(format!("{policy:?}").contains("<redacted>"));
+    /// ```
     pub fn with_decoy_secret(mut self, secret: [u8; 32]) -> Self {
         self.decoy_secret = Some(secret);
         self
