@@ -269,3 +269,56 @@ impl ServerConfig {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::TlsVersion;
+    use xmpp_sasl::{ChannelBinding, ChannelBindingType};
+
+    fn names(config: &xmpp_sasl::ServerConfig) -> Vec<&'static str> {
+        config
+            .offered_mechanisms()
+            .iter()
+            .map(|m| m.name())
+            .collect()
+    }
+
+    #[test]
+    fn what_the_policy_offers_by_tls_state() {
+        let policy = SaslPolicy::default();
+        let plaintext = policy.build("example.com", None);
+        assert_eq!(
+            names(&plaintext),
+            ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1"]
+        );
+        let tls = TlsInfo::new(TlsVersion::Tls13).with_channel_binding(ChannelBinding::new(
+            ChannelBindingType::TlsExporter,
+            vec![1; 32],
+        ));
+        let secured = policy.build("example.com", Some(&tls));
+        assert_eq!(names(&secured).len(), 7);
+        assert!(names(&secured).contains(&"SCRAM-SHA-256-PLUS"));
+        assert!(names(&secured).contains(&"PLAIN"));
+        let insecure = SaslPolicy::default()
+            .insecure_allow_plain_without_tls()
+            .build("example.com", None);
+        assert!(names(&insecure).contains(&"PLAIN"));
+        let digest = SaslPolicy::default()
+            .with_mechanisms(&[Mechanism::ScramSha1])
+            .enable_historic_digest_md5()
+            .build("example.com", Some(&TlsInfo::new(TlsVersion::Tls12)));
+        assert_eq!(names(&digest), ["SCRAM-SHA-1", "DIGEST-MD5"]);
+    }
+
+    #[test]
+    fn the_domain_is_normalised_and_must_be_a_domain() {
+        let config = ServerConfig::new("Example.COM").unwrap();
+        assert_eq!(config.domain(), "example.com");
+        assert_eq!(
+            ServerConfig::new("example.com/resource").err(),
+            Some(ConfigError::InvalidDomain)
+        );
+        assert_eq!(config.with_max_auth_failures(0).max_auth_failures, 1);
+    }
+}
