@@ -31,8 +31,12 @@ vectors=conformance/vectors
 "$runner" stringprep "$vectors/stringprep.json"
 "$runner" jid "$vectors/extra/jid.json"
 "$runner" stringprep "$vectors/extra/stringprep.json"
+"$runner" bad-xml "$vectors/bad-xml"
 "$runner" sasl "$vectors/sasl.json"
 "$runner" sasl "$vectors/extra/sasl.json"
 "$runner" stanzas "$vectors"/stanzas/*.xml
+"$runner" transcripts "$vectors"/transcripts/*.txt
+"$runner" sessions
+"$runner" pair --seed 1 --chunk 7 | tail -n 1
 
 step "all checks passed"

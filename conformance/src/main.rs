@@ -5,11 +5,16 @@
 //! ends with `N passed, M failed, K skipped`; the exit status is 1 if anything
 //! failed and 2 on a usage or input error.
 
+mod bad_xml_suite;
 mod jid_suite;
+mod pair;
+mod pair_cmd;
 mod sasl_suite;
+mod sessions_suite;
 mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
+mod transcripts_suite;
 
 use std::process::ExitCode;
 
@@ -28,6 +33,11 @@ const SUITES: &[Suite] = &[
         run: jid_suite::run,
     },
     Suite {
+        name: "bad-xml",
+        about: "XML a stream reader must reject (bad-xml/index.json format), RFC 6120 §11",
+        run: bad_xml_suite::run,
+    },
+    Suite {
         name: "stringprep",
         about: "string preparation profile vectors (stringprep.json format)",
         run: stringprep_suite::run,
@@ -38,9 +48,24 @@ const SUITES: &[Suite] = &[
         run: sasl_suite::run,
     },
     Suite {
+        name: "pair",
+        about: "pair [--seed S] [--chunk N]: a full client<->server session in memory, printed",
+        run: pair_cmd::run,
+    },
+    Suite {
+        name: "sessions",
+        about: "(no files) client<->server sessions in memory: every mechanism, failure paths, timers",
+        run: sessions_suite::run,
+    },
+    Suite {
         name: "stanzas",
         about: "typed stanza round trips over files of top-level stanzas (optionally in a stream)",
         run: stanzas_suite::run,
+    },
+    Suite {
+        name: "transcripts",
+        about: "RFC C2S transcripts replayed against our client and server, every byte split",
+        run: transcripts_suite::run,
     },
 ];
 
