@@ -1,0 +1,192 @@
+//! The generic driver loop: one for both roles and both runtimes. It drains the
+//! connection's outputs (writing, upgrading to TLS, handing events over), then waits
+//! for whichever comes first — bytes, the deadline, or a request from the application.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::channel::mpsc;
+use futures::{FutureExt, StreamExt};
+use rustls::ClientConfig;
+use tracing::{debug, trace};
+use xmpp_core::{CloseReason, Connection, Output, TlsInfo, TlsRole};
+
+use crate::{Error, ServerTls};
+
+/// A byte stream that can be upgraded to TLS in place: the plain-or-TLS transport of a
+/// runtime.
+pub trait Transport: Send + 'static {
+    /// Reads some bytes; 0 means end of file. Must be cancel-safe.
+    fn read<'a>(&'a mut self, buf: &'a mut [u8])
+    -> impl Future<Output = io::Result<usize>> + Send + 'a;
+    /// Writes all of `buf` and flushes.
+    fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> impl Future<Output = io::Result<()>> + Send + 'a;
+    /// Closes the write side (TLS close_notify first, if any).
+    fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
+    /// Runs a TLS handshake on the plain stream and returns its [`TlsInfo`] with the
+    /// channel-binding data ([`tls_info`](crate::binding::tls_info)).
+    fn start_tls<'a>(&'a mut self, tls: &'a TlsSide, server_name: &'a str)
+    -> impl Future<Output = Result<TlsInfo, Error>> + Send + 'a;
+}
+
+/// The TLS configuration of one side of a connection.
+#[derive(Clone, Debug)]
+pub enum TlsSide {
+    /// A client: the configuration from [`client_config`](crate::client_config).
+    Client(Arc<ClientConfig>),
+    /// A server.
+    Server(ServerTls),
+}
+
+impl TlsSide {
+    /// The handshake role this side takes.
+    pub fn role(&self) -> TlsRole {
+        match self {
+            TlsSide::Client(_) => TlsRole::Client,
+            TlsSide::Server(_) => TlsRole::Server,
+        }
+    }
+}
+
+/// The application's end of a driven connection.
+pub(crate) trait App<C: Connection>: Send {
+    /// What the application sends the driver.
+    type Request: Send;
+    /// Applies a request.
+    fn request(&mut self, conn: &mut C, now: Instant, request: Self::Request);
+    /// Every request sender is gone.
+    fn abandoned(&mut self, conn: &mut C, now: Instant);
+    /// Hands an event over (may wait for room: backpressure).
+    fn event(&mut self, event: C::Event) -> impl Future<Output = ()> + Send;
+    /// The connection finished: `None` after a graceful close.
+    fn finish(self, error: Option<Error>) -> impl Future<Output = ()> + Send;
+}
+
+/// Sleeps until a deadline, on a given runtime.
+pub(crate) trait Sleep {
+    /// Completes at `at`.
+    fn until(at: Instant) -> impl Future<Output = ()> + Send;
+}
+
+/// Runs `conn` over `transport` until it closes; `app` gets its events and end.
+pub(crate) async fn run<C, T, S, A>(
+    mut conn: C,
+    mut transport: T,
+    tls: TlsSide,
+    mut requests: mpsc::Receiver<A::Request>,
+    mut app: A,
+) where
+    C: Connection + Send,
+    C::Event: Send,
+    T: Transport,
+    S: Sleep,
+    A: App<C>,
+{
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut out = Vec::new();
+    let error = loop {
+        let deadline = match drain(&mut conn, &mut transport, &tls, &mut app, &mut out).await {
+            Ok(Drained::Wait(deadline)) => deadline,
+            Ok(Drained::Closed(reason)) => break Error::from_close(reason),
+            Err(e) => break Some(e),
+        };
+        let timer = async {
+            match deadline {
+                Some(at) => S::until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let wake = futures::select_biased! {
+            read = transport.read(&mut buf).fuse() => Wake::Read(read),
+            request = requests.next() => Wake::Request(request),
+            () = timer.fuse() => Wake::Timer,
+        };
+        let now = Instant::now();
+        match wake {
+            Wake::Read(Ok(0)) => conn.handle_eof(now),
+            Wake::Read(Ok(n)) => {
+                trace!(bytes = n, "read");
+                conn.handle_input(now, buf.get(..n).unwrap_or_default());
+            }
+            Wake::Read(Err(e)) => break Some(Error::io("read")(e)),
+            Wake::Request(Some(request)) => app.request(&mut conn, now, request),
+            // Every sender is gone; `requests` is terminated and not polled again.
+            Wake::Request(None) => app.abandoned(&mut conn, now),
+            Wake::Timer => conn.handle_timeout(now),
+        }
+    };
+    if let Some(e) = &error {
+        debug!(error = %e, "connection failed");
+    }
+    let _ = transport.shutdown().await;
+    app.finish(error).await;
+}
+
+/// What woke the loop.
+enum Wake<R> {
+    Read(io::Result<usize>),
+    Request(Option<R>),
+    Timer,
+}
+
+/// How draining ended.
+enum Drained {
+    /// Nothing to do until the deadline, input or a request.
+    Wait(Option<Instant>),
+    /// The connection finished.
+    Closed(CloseReason),
+}
+
+/// Drains outputs until `Wait`: bytes are gathered into `out` and written before
+/// anything that depends on them (TLS, waiting, closing).
+async fn drain<C, T, A>(
+    conn: &mut C,
+    transport: &mut T,
+    tls: &TlsSide,
+    app: &mut A,
+    out: &mut Vec<u8>,
+) -> Result<Drained, Error>
+where
+    C: Connection + Send,
+    C::Event: Send,
+    T: Transport,
+    A: App<C>,
+{
+    loop {
+        match conn.poll_output() {
+            Output::Transmit(bytes) => out.extend_from_slice(&bytes),
+            Output::Event(event) => app.event(event).await,
+            Output::StartTls { role, server_name } => {
+                flush(transport, out).await?;
+                if role != tls.role() {
+                    return Err(Error::Tls(format!("the connection asked for the {role:?} role")));
+                }
+                let info = transport.start_tls(tls, &server_name).await?;
+                debug!(version = ?info.version, bindings = ?info.binding_types(), "TLS established");
+                conn.handle_tls_established(Instant::now(), info);
+            }
+            Output::Closed(reason) => {
+                flush(transport, out).await?;
+                debug!(%reason, "closed");
+                return Ok(Drained::Closed(reason));
+            }
+            Output::Wait(deadline) => {
+                flush(transport, out).await?;
+                return Ok(Drained::Wait(deadline));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Writes the gathered bytes (never their content to the log: they hold SASL data).
+async fn flush<T: Transport>(transport: &mut T, out: &mut Vec<u8>) -> Result<(), Error> {
+    if !out.is_empty() {
+        trace!(bytes = out.len(), "write");
+        transport.write_all(out).await.map_err(Error::io("write"))?;
+        out.clear();
+    }
+    Ok(())
+}
