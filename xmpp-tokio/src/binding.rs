@@ -9,12 +9,13 @@ use xmpp_sasl::{ChannelBinding, ChannelBindingType};
 /// The RFC 9266 exporter label.
 const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
 
-/// The [`TlsInfo`] of a finished handshake. `server_cert` is the DER of the server's
-/// end-entity certificate: the peer's on a client, our own on a server.
+/// The [`TlsInfo`] of a finished handshake. `end_point` is the `tls-server-end-point`
+/// data ([`server_end_point`] of the peer's certificate on a client, of our own on a
+/// server).
 ///
 /// `tls-exporter` is only extracted on TLS 1.3 (RFC 9266 §3: on TLS 1.2 it is only safe
 /// with the extended master secret, which the core cannot check); it comes first.
-pub fn tls_info<D>(conn: &ConnectionCommon<D>, server_cert: Option<&[u8]>) -> TlsInfo {
+pub fn tls_info<D>(conn: &ConnectionCommon<D>, end_point: Option<ChannelBinding>) -> TlsInfo {
     let version = match conn.protocol_version() {
         Some(ProtocolVersion::TLSv1_3) => TlsVersion::Tls13,
         Some(ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
@@ -27,7 +28,7 @@ pub fn tls_info<D>(conn: &ConnectionCommon<D>, server_cert: Option<&[u8]>) -> Tl
         let data = data.to_vec();
         info = info.with_channel_binding(ChannelBinding::new(ChannelBindingType::TlsExporter, data));
     }
-    if let Some(end_point) = server_cert.and_then(server_end_point) {
+    if let Some(end_point) = end_point {
         info = info.with_channel_binding(end_point);
     }
     info

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::io;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::channel::mpsc;
 use futures::{FutureExt, StreamExt};
@@ -13,6 +13,7 @@ use rustls::ClientConfig;
 use tracing::{debug, trace};
 use xmpp_core::{CloseReason, Connection, Output, TlsInfo, TlsRole};
 
+use crate::runtime::{Runtime, timeout};
 use crate::{Error, ServerTls};
 
 /// A byte stream that can be upgraded to TLS in place: the plain-or-TLS transport of a
@@ -64,37 +65,31 @@ pub(crate) trait App<C: Connection>: Send {
     fn finish(self, error: Option<Error>) -> impl Future<Output = ()> + Send;
 }
 
-/// Sleeps until a deadline, on a given runtime.
-pub(crate) trait Sleep {
-    /// Completes at `at`.
-    fn until(at: Instant) -> impl Future<Output = ()> + Send;
-}
-
 /// Runs `conn` over `transport` until it closes; `app` gets its events and end.
-pub(crate) async fn run<C, T, S, A>(
+pub(crate) async fn run<R, C, A>(
     mut conn: C,
-    mut transport: T,
+    mut transport: R::Transport,
     tls: TlsSide,
+    handshake_timeout: Duration,
     mut requests: mpsc::Receiver<A::Request>,
     mut app: A,
 ) where
     C: Connection + Send,
     C::Event: Send,
-    T: Transport,
-    S: Sleep,
+    R: Runtime,
     A: App<C>,
 {
     let mut buf = vec![0u8; 16 * 1024];
     let mut out = Vec::new();
     let error = loop {
-        let deadline = match drain(&mut conn, &mut transport, &tls, &mut app, &mut out).await {
+        let deadline = match drain::<R, C, A>(&mut conn, &mut transport, &tls, handshake_timeout, &mut app, &mut out).await {
             Ok(Drained::Wait(deadline)) => deadline,
             Ok(Drained::Closed(reason)) => break Error::from_close(reason),
             Err(e) => break Some(e),
         };
         let timer = async {
             match deadline {
-                Some(at) => S::until(at).await,
+                Some(at) => R::sleep_until(at).await,
                 None => std::future::pending().await,
             }
         };
@@ -141,17 +136,18 @@ enum Drained {
 
 /// Drains outputs until `Wait`: bytes are gathered into `out` and written before
 /// anything that depends on them (TLS, waiting, closing).
-async fn drain<C, T, A>(
+async fn drain<R, C, A>(
     conn: &mut C,
-    transport: &mut T,
+    transport: &mut R::Transport,
     tls: &TlsSide,
+    handshake_timeout: Duration,
     app: &mut A,
     out: &mut Vec<u8>,
 ) -> Result<Drained, Error>
 where
     C: Connection + Send,
     C::Event: Send,
-    T: Transport,
+    R: Runtime,
     A: App<C>,
 {
     loop {
@@ -163,7 +159,8 @@ where
                 if role != tls.role() {
                     return Err(Error::Tls(format!("the connection asked for the {role:?} role")));
                 }
-                let info = transport.start_tls(tls, &server_name).await?;
+                let handshake = transport.start_tls(tls, &server_name);
+                let info = timeout::<R, _>(handshake_timeout, "TLS handshake", handshake).await??;
                 debug!(version = ?info.version, bindings = ?info.binding_types(), "TLS established");
                 conn.handle_tls_established(Instant::now(), info);
             }

@@ -20,11 +20,11 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// A client configuration trusting the certificates in the PEM file `ca_file` only, or,
-/// without one, the Mozilla roots (webpki-roots). `direct_tls` adds the XEP-0368 ALPN id.
+/// without one, the Mozilla roots (webpki-roots).
 ///
 /// The server name given at handshake time is the XMPP domain: it is sent as SNI and the
 /// certificate is checked against it (never against an SRV target host).
-pub fn client_config(ca_file: Option<&Path>, direct_tls: bool) -> Result<Arc<ClientConfig>, Error> {
+pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Error> {
     let mut roots = RootCertStore::empty();
     match ca_file {
         Some(path) => {
@@ -34,15 +34,19 @@ pub fn client_config(ca_file: Option<&Path>, direct_tls: bool) -> Result<Arc<Cli
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
-    let mut config = ClientConfig::builder_with_provider(provider())
+    let config = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Tls(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    if direct_tls {
-        config.alpn_protocols = vec![ALPN_XMPP_CLIENT.to_vec()];
-    }
     Ok(Arc::new(config))
+}
+
+/// `config` announcing the XEP-0368 ALPN id, for direct TLS.
+pub fn with_alpn(config: &Arc<ClientConfig>) -> Arc<ClientConfig> {
+    let mut config = ClientConfig::clone(config);
+    config.alpn_protocols = vec![ALPN_XMPP_CLIENT.to_vec()];
+    Arc::new(config)
 }
 
 /// The TLS name of an XMPP domain, for SNI and the certificate check.
