@@ -1,7 +1,6 @@
 //! [`ClientConfig`]: who the client is, how it secures and authenticates the stream,
 //! and its timeouts.
 
-use std::fmt;
 use std::time::Duration;
 
 use xmpp_jid::BareJid;
@@ -9,7 +8,7 @@ use xmpp_sasl::scram::ScramClientOptions;
 use xmpp_sasl::{ClientPolicy, Password, SaltedPasswordCache};
 use xmpp_stanza::CompactStr;
 
-use crate::connection::TlsInfo;
+use crate::connection::{ConfigError, TlsInfo};
 use crate::stream::Limits;
 
 /// How the client secures the stream.
@@ -71,27 +70,6 @@ impl Default for ClientTimeouts {
         }
     }
 }
-
-/// Why a [`ClientConfig`] could not be made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The account JID has no localpart, so there is no user name to authenticate.
-    NoLocalpart,
-    /// The requested resource is not a valid resourcepart.
-    InvalidResource,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::NoLocalpart => f.write_str("the account JID has no localpart"),
-            ConfigError::InvalidResource => f.write_str("the requested resource is invalid"),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// Configuration of a [`ClientConnection`](crate::ClientConnection).
 ///

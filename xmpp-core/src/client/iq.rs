@@ -55,8 +55,17 @@ impl IqTracker {
         else {
             return false;
         };
-        self.pending.remove(index);
+        self.remove(index);
         true
+    }
+
+    /// Removes entry `index`, releasing the table's memory when it empties.
+    fn remove(&mut self, index: usize) -> Pending {
+        let p = self.pending.remove(index);
+        if self.pending.is_empty() {
+            self.pending = Vec::new();
+        }
+        p
     }
 
     /// The earliest deadline.
@@ -71,7 +80,7 @@ impl IqTracker {
             .pending
             .iter()
             .position(|p| p.deadline.is_some_and(|d| d <= now))?;
-        Some(self.pending.remove(index).id)
+        Some(self.remove(index).id)
     }
 
     /// Number of requests in flight.

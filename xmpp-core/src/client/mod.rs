@@ -23,12 +23,13 @@ use xmpp_jid::FullJid;
 use xmpp_sasl::{Entropy, SaltedPasswordCache};
 use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
 
-pub use config::{ClientConfig, ClientTimeouts, ConfigError, ResourceConflict, TlsMode};
+pub use config::{ClientConfig, ClientTimeouts, ResourceConflict, TlsMode};
 pub use event::{ClientCommand, ClientEvent, IqResponse};
 
 use crate::connection::wire::{self, Role, Wire};
 use crate::connection::{
-    CloseReason, CommandError, Connection, Output, TimerKind, TlsInfo, TlsVersion, Violation,
+    CloseReason, CommandError, ConfigError, Connection, Output, TimerKind, TlsInfo, TlsVersion,
+    Violation,
 };
 use crate::stream::{Event, ReaderConfig};
 
@@ -209,9 +210,11 @@ impl ClientConnection {
                 };
                 self.wire.finish(reason);
             }
-            Err(_) => self.wire.finish(CloseReason::Violation(Violation::Malformed {
-                element: "stream:error",
-            })),
+            Err(_) => self
+                .wire
+                .finish(CloseReason::Violation(Violation::Malformed {
+                    element: "stream:error",
+                })),
         }
     }
 }
@@ -295,11 +298,7 @@ impl Connection for ClientConnection {
         self.open_stream(now);
     }
 
-    fn handle_command(
-        &mut self,
-        now: Instant,
-        command: ClientCommand,
-    ) -> Result<(), CommandError> {
+    fn handle_command(&mut self, now: Instant, command: ClientCommand) -> Result<(), CommandError> {
         match command {
             ClientCommand::Send(stanza) => self.send_stanza(now, *stanza, None),
             ClientCommand::SendIq { iq, timeout } => {

@@ -16,7 +16,8 @@ impl ClientConnection {
         let stanza = match Stanza::try_from(element) {
             Ok(s) => s,
             Err(invalid) => {
-                self.wire.event(ClientEvent::InvalidStanza(Box::new(invalid)));
+                self.wire
+                    .event(ClientEvent::InvalidStanza(Box::new(invalid)));
                 return;
             }
         };
@@ -32,7 +33,8 @@ impl ClientConnection {
             None => false,
         };
         if !answered {
-            self.wire.event(ClientEvent::Stanza(Box::new(Stanza::Iq(iq))));
+            self.wire
+                .event(ClientEvent::Stanza(Box::new(Stanza::Iq(iq))));
             return;
         }
         let id = iq.id.clone();

@@ -12,8 +12,8 @@
 use std::time::Instant;
 
 use xmpp_sasl::{
-    ChannelBinding, ChannelBindingType, ClientCredentials, ClientOptions, ConnectionInfo,
-    Password, SaslClient, SaslError,
+    ChannelBinding, ChannelBindingType, ClientCredentials, ClientOptions, ConnectionInfo, Password,
+    SaslClient, SaslError,
 };
 use xmpp_stanza::{CompactStr, Element, Sasl, SaslFailure, StreamFeatures};
 
@@ -136,9 +136,7 @@ impl ClientConnection {
         let sasl = match Sasl::try_from(element) {
             Ok(s) => s,
             Err(_) => {
-                self.reject(Violation::Malformed {
-                    element: "sasl",
-                });
+                self.reject(Violation::Malformed { element: "sasl" });
                 return;
             }
         };
@@ -146,13 +144,15 @@ impl ClientConnection {
             return;
         };
         match sasl {
-            Sasl::Challenge(data) => match run.client.respond(data.as_deref().unwrap_or_default()) {
-                Ok(response) => {
-                    let response = Element::from(Sasl::Response(Some(response)));
-                    self.send_internal(now, &response);
+            Sasl::Challenge(data) => {
+                match run.client.respond(data.as_deref().unwrap_or_default()) {
+                    Ok(response) => {
+                        let response = Element::from(Sasl::Response(Some(response)));
+                        self.send_internal(now, &response);
+                    }
+                    Err(error) => self.refuse(now, error),
                 }
-                Err(error) => self.refuse(now, error),
-            },
+            }
             Sasl::Success(data) => match run.client.finish(data.as_deref()) {
                 Ok(()) => self.on_authenticated(now),
                 Err(error) => {
@@ -164,9 +164,7 @@ impl ClientConnection {
                 }
             },
             Sasl::Failure(failure) => self.on_failure(now, failure),
-            Sasl::Auth { .. } | Sasl::Response(_) | Sasl::Abort => {
-                self.reject(unexpected(element))
-            }
+            Sasl::Auth { .. } | Sasl::Response(_) | Sasl::Abort => self.reject(unexpected(element)),
         }
     }
 
@@ -177,7 +175,10 @@ impl ClientConnection {
         };
         let mechanism = run.client.mechanism();
         let _ = self.wire.send(now, &Element::from(Sasl::Abort));
-        self.give_up(CloseReason::AuthFailed(AuthError::Refused { mechanism, error }));
+        self.give_up(CloseReason::AuthFailed(AuthError::Refused {
+            mechanism,
+            error,
+        }));
     }
 
     /// `<success/>`, verified: restart the stream (RFC 6120 §6.4.6).
@@ -205,16 +206,13 @@ impl ClientConnection {
         let Phase::Sasl(mut run) = std::mem::replace(&mut self.phase, Phase::AwaitFeatures) else {
             return;
         };
-        let condition = failure
-            .condition
-            .and_then(|c| C::from_name(c.name()));
+        let condition = failure.condition.and_then(|c| C::from_name(c.name()));
         let mechanism = run.client.mechanism();
         let binding_suspect = matches!(
             condition,
             None | Some(C::NotAuthorized) | Some(C::MalformedRequest)
         );
-        if mechanism.is_plus() && run.binding_types.is_none() && !run.fell_back && binding_suspect
-        {
+        if mechanism.is_plus() && run.binding_types.is_none() && !run.fell_back && binding_suspect {
             self.config.cache = run.client.take_cache();
             self.begin_exchange(now, run.offered, None, true);
             return;
@@ -235,7 +233,9 @@ mod tests {
     #[test]
     fn xep0440_types_are_read_and_unknown_ones_skipped() {
         let feature = Element::new("sasl-channel-binding", SASL_CB_NS)
-            .with_child(Element::new("channel-binding", SASL_CB_NS).with_attr("type", "tls-exporter"))
+            .with_child(
+                Element::new("channel-binding", SASL_CB_NS).with_attr("type", "tls-exporter"),
+            )
             .with_child(Element::new("channel-binding", SASL_CB_NS).with_attr("type", "x-new"))
             .with_child(
                 Element::new("channel-binding", SASL_CB_NS)

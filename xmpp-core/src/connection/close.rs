@@ -151,7 +151,11 @@ impl fmt::Display for AuthError {
             }
             AuthError::NoMechanism { offered, error } => {
                 let names: Vec<&str> = offered.iter().map(|m| m.as_str()).collect();
-                write!(f, "no acceptable mechanism in [{}]: {error}", names.join(" "))
+                write!(
+                    f,
+                    "no acceptable mechanism in [{}]: {error}",
+                    names.join(" ")
+                )
             }
         }
     }
@@ -259,7 +263,9 @@ impl fmt::Display for Violation {
                 f.write_str("stanza before authentication and binding (not-authorized)")
             }
             Violation::InvalidFrom => f.write_str("stanza with a foreign 'from' (invalid-from)"),
-            Violation::HostUnknown => f.write_str("stream addressed to an unknown host (host-unknown)"),
+            Violation::HostUnknown => {
+                f.write_str("stream addressed to an unknown host (host-unknown)")
+            }
             Violation::UnsupportedVersion => {
                 f.write_str("stream version missing or below 1.0 (unsupported-version)")
             }

@@ -1,4 +1,5 @@
-//! [`CommandError`]: the application misused a connection.
+//! [`CommandError`]: the application misused a connection; [`ConfigError`]: a
+//! configuration that cannot work.
 
 use std::fmt;
 
@@ -50,3 +51,28 @@ impl From<SerializeError> for CommandError {
         CommandError::Unserializable(e)
     }
 }
+
+/// Why a connection configuration was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Client: the account JID has no localpart, so there is no user name to
+    /// authenticate with.
+    NoLocalpart,
+    /// Client: the requested resource is not a valid resourcepart.
+    InvalidResource,
+    /// Server: the domain is not a valid domainpart (or has a localpart or resource).
+    InvalidDomain,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NoLocalpart => f.write_str("the account JID has no localpart"),
+            ConfigError::InvalidResource => f.write_str("the requested resource is invalid"),
+            ConfigError::InvalidDomain => f.write_str("the server domain is invalid"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -44,6 +44,9 @@ mod tests {
         let a = token(&mut InsecureSeededEntropy::new(9), 40);
         let b = token(&mut InsecureSeededEntropy::new(9), 40);
         assert_eq!(a, b);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
     }
 }

@@ -23,11 +23,10 @@ pub(crate) mod wire;
 use std::time::Instant;
 
 pub use close::{AuthError, CloseReason, Violation};
-pub use error::CommandError;
+pub use error::{CommandError, ConfigError};
 pub use output::Output;
 pub use timers::TimerKind;
 pub use tls::{TlsInfo, TlsRole, TlsVersion};
-
 
 /// A sans-IO XMPP connection: bytes, time and commands in; bytes, events and a TLS
 /// hand-off out. Both [`ClientConnection`](crate::ClientConnection) and
@@ -62,8 +61,7 @@ pub trait Connection {
     fn handle_tls_established(&mut self, now: Instant, info: TlsInfo);
 
     /// A command from the application; an error means misuse, and nothing happened.
-    fn handle_command(&mut self, now: Instant, command: Self::Command)
-    -> Result<(), CommandError>;
+    fn handle_command(&mut self, now: Instant, command: Self::Command) -> Result<(), CommandError>;
 
     /// The next output; [`Output::Wait`] when there is nothing more to do for now.
     fn poll_output(&mut self) -> Output<Self::Event>;

@@ -60,9 +60,6 @@ enum Item<E> {
     Closed(CloseReason),
 }
 
-/// Queue capacity kept when the queue drains; more is released.
-const RETAIN: usize = 4;
-
 /// The ordered output queue. Consecutive writes share one byte buffer (`tail`), so a
 /// burst of elements leaves as one [`Output::Transmit`].
 #[derive(Debug)]
@@ -134,7 +131,8 @@ impl<E> OutputQueue<E> {
             if !self.tail.is_empty() {
                 return Output::Transmit(std::mem::take(&mut self.tail));
             }
-            if self.items.capacity() > RETAIN {
+            if self.items.capacity() > 0 {
+                // Drained: an idle connection keeps no queue memory.
                 self.items = VecDeque::new();
             }
             return Output::Wait(deadline);
@@ -181,7 +179,13 @@ mod tests {
         q.event(7);
         q.closed(CloseReason::Peer);
         assert!(matches!(q.pop(None), Output::Transmit(b) if b == b"abcd"));
-        assert!(matches!(q.pop(None), Output::StartTls { role: TlsRole::Client, .. }));
+        assert!(matches!(
+            q.pop(None),
+            Output::StartTls {
+                role: TlsRole::Client,
+                ..
+            }
+        ));
         assert!(matches!(q.pop(None), Output::Event(7)));
         assert!(matches!(q.pop(None), Output::Closed(CloseReason::Peer)));
         let later = Instant::now();

@@ -92,7 +92,10 @@ mod tests {
                 ChannelBindingType::TlsServerEndPoint,
                 vec![1],
             ))
-            .with_channel_binding(ChannelBinding::new(ChannelBindingType::TlsExporter, vec![2]))
+            .with_channel_binding(ChannelBinding::new(
+                ChannelBindingType::TlsExporter,
+                vec![2],
+            ))
             .with_channel_binding(ChannelBinding::new(
                 ChannelBindingType::TlsServerEndPoint,
                 vec![3],

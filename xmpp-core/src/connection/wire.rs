@@ -10,7 +10,9 @@ use super::close::{CloseReason, Violation};
 use super::output::{Output, OutputQueue};
 use super::timers::{TimerKind, Timers};
 use super::tls::TlsRole;
-use crate::stream::{Event, ReaderConfig, StreamAttributes, StreamReader, StreamWriter, WriteError};
+use crate::stream::{
+    Event, ReaderConfig, StreamAttributes, StreamReader, StreamWriter, WriteError,
+};
 
 /// One connection's stream machinery, role-independent.
 #[derive(Debug)]
@@ -90,7 +92,11 @@ impl<E> Wire<E> {
     }
 
     /// Writes our stream header.
-    pub(crate) fn open(&mut self, now: Instant, attrs: &StreamAttributes) -> Result<(), WriteError> {
+    pub(crate) fn open(
+        &mut self,
+        now: Instant,
+        attrs: &StreamAttributes,
+    ) -> Result<(), WriteError> {
         self.writer.open(self.out.bytes(), attrs)?;
         self.wrote(now);
         Ok(())
@@ -228,7 +234,13 @@ pub(crate) fn feed<R: Role>(role: &mut R, now: Instant, input: &[u8]) {
             role.violation(now, Violation::PlaintextBeforeTls);
             return;
         }
-        match wire.reader.read(rest) {
+        let read = wire.reader.read(rest);
+        if rest.len() == read.as_ref().map_or(0, |s| s.consumed) {
+            // The input is used up: between elements, give back the parsing
+            // scratch memory, so an idle connection holds little.
+            wire.reader.release_memory();
+        }
+        match read {
             Ok(step) => {
                 rest = rest.get(step.consumed..).unwrap_or_default();
                 if let Some(event) = step.event {

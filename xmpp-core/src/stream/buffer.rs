@@ -23,6 +23,7 @@ pub(crate) struct UnitBuffer {
 impl UnitBuffer {
     /// Validates and appends `region` (first byte at absolute offset `base`); the
     /// unit may not exceed `limit` bytes.
+    #[inline]
     pub(crate) fn push(
         &mut self,
         region: &[u8],

@@ -293,6 +293,63 @@ mod tests {
         }
     }
 
+    /// The table of RFC 6120 §4.9.3 conditions, one row per kind; the match has no
+    /// wildcard, so a new kind cannot be added without a row.
+    #[test]
+    fn every_kind_maps_to_its_rfc_6120_condition() {
+        use ReadErrorKind as K;
+        use StreamErrorCondition as C;
+        let kinds = [
+            K::Xml(XmlRule::Comment),
+            K::Xml(XmlRule::MismatchedEndTag),
+            K::Xml(XmlRule::UndeclaredPrefix),
+            K::Xml(XmlRule::RebindsFixedPrefix),
+            K::Xml(XmlRule::UnsupportedEncoding),
+            K::InvalidUtf8,
+            K::NotUtf8,
+            K::StanzaTooLarge { limit: 1 },
+            K::TooDeep { limit: 1 },
+            K::TooManyAttributes { limit: 1 },
+            K::TooManyNamespaceDeclarations { limit: 1 },
+            K::EmptyStream,
+            K::MismatchedStreamClose,
+            K::DataAfterClose,
+            K::StreamNamespace,
+            K::NotStreamElement,
+            K::UnprefixedStream,
+            K::ContentNamespace,
+            K::UnsupportedVersion,
+            K::UnsupportedStanzaType,
+            K::UnqualifiedElement,
+        ];
+        for kind in kinds {
+            let want = match kind {
+                K::Xml(XmlRule::Comment) => C::RestrictedXml,
+                K::Xml(XmlRule::UndeclaredPrefix) => C::BadNamespacePrefix,
+                K::Xml(XmlRule::RebindsFixedPrefix) => C::InvalidNamespace,
+                K::Xml(XmlRule::UnsupportedEncoding) => C::UnsupportedEncoding,
+                K::Xml(_) => C::NotWellFormed,
+                K::InvalidUtf8 => C::NotWellFormed,
+                K::NotUtf8 => C::UnsupportedEncoding,
+                K::StanzaTooLarge { .. }
+                | K::TooDeep { .. }
+                | K::TooManyAttributes { .. }
+                | K::TooManyNamespaceDeclarations { .. } => C::PolicyViolation,
+                K::EmptyStream | K::MismatchedStreamClose | K::DataAfterClose => C::NotWellFormed,
+                K::StreamNamespace => C::InvalidNamespace,
+                K::NotStreamElement => C::BadFormat,
+                K::UnprefixedStream => C::BadNamespacePrefix,
+                K::ContentNamespace => C::InvalidNamespace,
+                K::UnsupportedVersion => C::UnsupportedVersion,
+                K::UnsupportedStanzaType => C::UnsupportedStanzaType,
+                K::UnqualifiedElement => C::InvalidNamespace,
+            };
+            assert_eq!(kind.condition(), want, "{kind:?}");
+            assert!(want.is_rfc6120());
+            assert!(!kind.to_string().is_empty());
+        }
+    }
+
     #[test]
     fn builder_limits_are_reported_with_the_configured_values() {
         let l = Limits::c2s();

@@ -166,6 +166,18 @@ impl StreamReader {
         self.buffer.capacity()
     }
 
+    /// Releases the memory the reader keeps for reuse between elements — the buffer
+    /// for elements that span reads and the tree builder's scratch stacks — when no
+    /// element is partly read (otherwise does nothing). For connections going idle
+    /// after a large element: the next element allocates afresh.
+    pub fn release_memory(&mut self) {
+        if self.scanner.in_unit() {
+            return;
+        }
+        self.buffer = UnitBuffer::default();
+        self.builder = builder_for(&self.config.limits);
+    }
+
     /// Whether the reader is in the middle of a unit (stream header, element or
     /// closing tag) — that is, not at a boundary between top-level elements.
     pub fn is_mid_element(&self) -> bool {
@@ -196,13 +208,30 @@ impl StreamReader {
     /// Returns how many bytes were consumed and the event, if one completed (see
     /// [`Step`]). Call again with the rest of the input to go on. An error is final:
     /// every later call returns it again.
+    #[inline]
     pub fn read(&mut self, input: &[u8]) -> Result<Step, ReadError> {
         if let Some(e) = self.failed {
             return Err(e);
         }
-        // Errors are recorded where they arise (`fail`), so that the step, which
-        // can be large, is returned without another copy.
-        self.read_inner(input)
+        // The common case, kept inline: the whole input lies inside character data,
+        // an attribute value or a tag name of the current element.
+        let limits = &self.config.limits;
+        match self.scanner.quick(input, self.offset, limits) {
+            None => {
+                let limit = limits.max_stanza_bytes;
+                if let Err(e) = self.buffer.push(input, self.offset, Tail::Hold, limit) {
+                    return Err(self.fail(utf8_error(e)));
+                }
+                self.offset += input.len() as u64;
+                Ok(Step {
+                    consumed: input.len(),
+                    event: None,
+                })
+            }
+            // Errors are recorded where they arise (`fail`), so that the step,
+            // which can be large, is returned without another copy.
+            Some(start) => self.read_from(input, start),
+        }
     }
 
     /// Records `e` as the error the reader stopped with.
@@ -227,13 +256,22 @@ impl StreamReader {
         usize::try_from(self.scanner.unit_start().saturating_sub(base)).unwrap_or(usize::MAX)
     }
 
-    fn read_inner(&mut self, input: &[u8]) -> Result<Step, ReadError> {
+    /// The general path of [`read`](Self::read): the scanner takes over at index
+    /// `start` of `input` (the bytes before it are classified, inside the current
+    /// unit).
+    #[inline(never)]
+    fn read_from(&mut self, input: &[u8], start: usize) -> Result<Step, ReadError> {
         let limit = self.config.limits.max_stanza_bytes;
         let mut pos = 0;
+        let mut skip = start;
         loop {
             let rest = &input[pos..];
             let base = self.offset + pos as u64;
-            match self.scanner.scan(rest, base, &self.config.limits) {
+            let scanned = self
+                .scanner
+                .scan_from(rest, skip, base, &self.config.limits);
+            skip = 0;
+            match scanned {
                 Scan::NeedMore => {
                     if self.scanner.in_unit() {
                         let from = self.unit_from(base).min(rest.len());

@@ -240,28 +240,74 @@ impl Scanner {
     }
 
     /// Classifies `input` (whose first byte is at absolute offset `base`) until a
-    /// boundary, a violation or the end of the input.
-    #[inline]
+    /// boundary, a violation or the end of the input. (The reader calls the two
+    /// halves, [`quick`](Self::quick) and [`scan_from`](Self::scan_from), itself.)
+    #[cfg(test)]
     pub(crate) fn scan(&mut self, input: &[u8], base: u64, limits: &Limits) -> Scan {
-        // Fast path for the commonest state, in character data or an attribute value
-        // with the input ending before the next `<` or quote: nothing to do but
-        // return (what dominates when bytes trickle in one at a time).
-        let n = input.len();
-        let skipped = match self.mode {
-            Mode::Content if self.stop(n, base, limits) == n => find_byte(input, b'<'),
-            Mode::AttrValue(q) if self.stop(n, base, limits) == n => find_either(input, q, b'<'),
-            _ => Some(0),
-        };
-        match skipped {
+        match self.quick(input, base, limits) {
             None => Scan::NeedMore,
             Some(k) => self.scan_from(input, k, base, limits),
         }
     }
 
+    /// The fast path for the commonest states — inside character data, an
+    /// attribute value or a start tag's names — when nothing in `input` changes the
+    /// state's kind: `None` if all of `input` was classified so (nothing more to
+    /// do), else the index where [`scan_from`](Self::scan_from) must take over (the
+    /// bytes before it are classified). This is what dominates when bytes trickle
+    /// in a few at a time.
+    #[inline]
+    pub(crate) fn quick(&mut self, input: &[u8], base: u64, limits: &Limits) -> Option<usize> {
+        let n = input.len();
+        match self.mode {
+            Mode::Content | Mode::AttrValue(_) | Mode::StartTag => {}
+            _ => return Some(0),
+        }
+        let stop = self.stop(n, base, limits);
+        let plain = &input[..stop];
+        let found = match self.mode {
+            Mode::Content => find_byte(plain, b'<'),
+            Mode::AttrValue(q) => find_either(plain, q, b'<'),
+            _ => self.quick_tag(plain),
+        };
+        match found {
+            None if stop == n => None,
+            None => Some(stop),
+            Some(k) => Some(k),
+        }
+    }
+
+    /// Name bytes of a start tag (no whitespace, `=`, quote, `/`, `>` or `<`):
+    /// hashes the element name and follows the `xmlns` match. Returns the index of
+    /// the first other byte.
+    #[inline]
+    fn quick_tag(&mut self, input: &[u8]) -> Option<usize> {
+        for (k, &b) in input.iter().enumerate() {
+            if !NAME_BYTE[usize::from(b)] {
+                return Some(k);
+            }
+            if self.in_name {
+                self.name_hash = fnv(self.name_hash, b);
+            }
+            self.xmlns = match XMLNS.get(usize::from(self.xmlns)) {
+                Some(&c) if c == b => self.xmlns + 1,
+                _ => NOT_XMLNS,
+            };
+            self.slash = false;
+        }
+        None
+    }
+
     /// [`scan`](Self::scan) from index `start` of `input`, the bytes before it
     /// already classified in the current mode (and none of them a boundary).
     #[inline(never)]
-    fn scan_from(&mut self, input: &[u8], start: usize, base: u64, limits: &Limits) -> Scan {
+    pub(crate) fn scan_from(
+        &mut self,
+        input: &[u8],
+        start: usize,
+        base: u64,
+        limits: &Limits,
+    ) -> Scan {
         let n = input.len();
         let mut stop = self.stop(n, base, limits);
         let mut i = start;
@@ -276,6 +322,12 @@ impl Scanner {
                     Some(k) => {
                         i += k + 1;
                         self.mode = Mode::ContentLt;
+                        // Straight on to the byte after `<` when it is here.
+                        if i < stop
+                            && let Some(f) = self.after_content_lt(input[i], &mut i, base, limits)
+                        {
+                            return f;
+                        }
                     }
                     None => i = stop,
                 },
@@ -299,25 +351,8 @@ impl Scanner {
                     }
                 },
                 Mode::ContentLt => {
-                    let b = input[i];
-                    match b {
-                        b'/' => {
-                            self.tag_start = (base + i as u64).saturating_sub(1);
-                            i += 1;
-                            self.mode = Mode::EndTag { name: true };
-                            self.name_hash = FNV_OFFSET;
-                        }
-                        b'!' => {
-                            i += 1;
-                            self.mode = Mode::CdataOpen(0);
-                        }
-                        b'?' => return markup_fault(base, i, 1, Fault::ProcessingInstruction),
-                        _ => {
-                            if self.depth >= limits.max_depth {
-                                return fault(i, Fault::TooDeep);
-                            }
-                            self.begin_start_tag();
-                        }
+                    if let Some(f) = self.after_content_lt(input[i], &mut i, base, limits) {
+                        return f;
                     }
                 }
                 Mode::EndTag { name } => {
@@ -551,6 +586,42 @@ impl Scanner {
         Scan::NeedMore
     }
 
+    /// The byte `b` at index `*i` follows a `<` inside an element: starts an end
+    /// tag, a CDATA section or a start tag (or is a processing instruction).
+    #[inline(always)]
+    fn after_content_lt(
+        &mut self,
+        b: u8,
+        i: &mut usize,
+        base: u64,
+        limits: &Limits,
+    ) -> Option<Scan> {
+        match b {
+            b'/' => {
+                self.tag_start = (base + *i as u64).saturating_sub(1);
+                *i += 1;
+                self.mode = Mode::EndTag { name: true };
+                self.name_hash = FNV_OFFSET;
+            }
+            b'!' => {
+                *i += 1;
+                self.mode = Mode::CdataOpen(0);
+            }
+            b'?' => return Some(markup_fault(base, *i, 1, Fault::ProcessingInstruction)),
+            _ => {
+                if self.depth >= limits.max_depth {
+                    return Some(Scan::Fault {
+                        at: *i,
+                        offset: base + *i as u64,
+                        fault: Fault::TooDeep,
+                    });
+                }
+                self.begin_start_tag();
+            }
+        }
+        None
+    }
+
     /// Classifies start-tag bytes until the tag closes, an attribute value opens, or
     /// `stop`. Counts attributes (one per opening quote) and namespace declarations
     /// (attribute names `xmlns` and `xmlns:…`).
@@ -683,6 +754,19 @@ enum TagStep {
     /// A violation at this index.
     Fault(usize, Fault),
 }
+
+/// Bytes that are part of a name inside a start tag: everything but whitespace,
+/// `=`, `:` (which ends an `xmlns` match), quotes, `/`, `>` and `<`.
+const NAME_BYTE: [bool; 256] = {
+    let mut table = [true; 256];
+    let special = b" \t\r\n=:'\"/><";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
+};
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;

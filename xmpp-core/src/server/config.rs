@@ -1,0 +1,250 @@
+//! [`ServerConfig`]: the domain served, TLS, SASL policy, limits and timeouts of the
+//! receiving entity. One configuration is shared (in an `Arc`) by every connection.
+
+use std::time::Duration;
+
+use xmpp_jid::BareJid;
+use xmpp_sasl::Mechanism;
+
+use crate::connection::{ConfigError, TlsInfo};
+use crate::stream::Limits;
+
+/// How the server secures client streams.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerTls {
+    /// STARTTLS is offered as mandatory-to-negotiate (`<required/>`), and nothing
+    /// else is offered before it (RFC 6120 §5.3.1). The default.
+    StartTlsRequired,
+    /// The transport is TLS from the first byte (XEP-0368); the handshake already
+    /// completed with this result.
+    DirectTls(TlsInfo),
+    /// **INSECURE — for tests on loopback only.** No TLS: SASL is offered on the
+    /// plaintext stream (PLAIN only with [`SaslPolicy::insecure_allow_plain_without_tls`]).
+    InsecureNoTls,
+}
+
+/// Which SASL mechanisms the server offers, and their parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaslPolicy {
+    pub(crate) mechanisms: Vec<Mechanism>,
+    pub(crate) scram_iterations: u32,
+    pub(crate) decoy_secret: Option<[u8; 32]>,
+    pub(crate) digest_md5: bool,
+    pub(crate) plain_without_tls: bool,
+    pub(crate) saslprep: bool,
+}
+
+impl Default for SaslPolicy {
+    /// Every SCRAM mechanism (`-PLUS` when the TLS layer gave channel-binding data)
+    /// and PLAIN over TLS (clients such as go-sendxmpp only do PLAIN); no DIGEST-MD5;
+    /// 4096 iterations for keys derived from stored passwords and decoys.
+    fn default() -> Self {
+        SaslPolicy {
+            mechanisms: Mechanism::ALL
+                .into_iter()
+                .filter(|m| *m != Mechanism::DigestMd5)
+                .collect(),
+            scram_iterations: 4096,
+            decoy_secret: None,
+            digest_md5: false,
+            plain_without_tls: false,
+            saslprep: true,
+        }
+    }
+}
+
+impl SaslPolicy {
+    /// Offers only `mechanisms` (those usable on the stream; DIGEST-MD5 additionally
+    /// needs [`enable_historic_digest_md5`](Self::enable_historic_digest_md5)).
+    pub fn with_mechanisms(mut self, mechanisms: &[Mechanism]) -> Self {
+        self.mechanisms = mechanisms.to_vec();
+        self
+    }
+
+    /// The SCRAM iteration count of keys derived on the fly (from stored passwords)
+    /// and of decoys for unknown users; give the count the stored keys use.
+    pub fn with_scram_iterations(mut self, iterations: u32) -> Self {
+        self.scram_iterations = iterations.max(1);
+        self
+    }
+
+    /// A server-wide secret from which decoy salts for unknown users are derived, so
+    /// probes cannot tell unknown users from real ones.
+    pub fn with_decoy_secret(mut self, secret: [u8; 32]) -> Self {
+        self.decoy_secret = Some(secret);
+        self
+    }
+
+    /// Offers the historic DIGEST-MD5 (RFC 6331), realm and host the server's domain.
+    pub fn enable_historic_digest_md5(mut self) -> Self {
+        self.digest_md5 = true;
+        self
+    }
+
+    /// **INSECURE — for tests on loopback only.** Offers and accepts PLAIN on a
+    /// stream without TLS.
+    pub fn insecure_allow_plain_without_tls(mut self) -> Self {
+        self.plain_without_tls = true;
+        self
+    }
+
+    /// Uses user names and passwords exactly as received, without SASLprep.
+    pub fn without_saslprep(mut self) -> Self {
+        self.saslprep = false;
+        self
+    }
+
+    /// The `xmpp-sasl` configuration for one stream of `domain`, TLS as given.
+    pub(crate) fn build(&self, domain: &str, tls: Option<&TlsInfo>) -> xmpp_sasl::ServerConfig {
+        let mut config = xmpp_sasl::ServerConfig::new(tls.is_some())
+            .with_mechanisms(&self.mechanisms)
+            .with_scram_iterations(self.scram_iterations);
+        for binding in tls
+            .map(|t| t.channel_bindings.as_slice())
+            .unwrap_or_default()
+        {
+            config = config.with_channel_binding(binding.clone());
+        }
+        if self.digest_md5 {
+            config = config.enable_historic_digest_md5(domain, domain);
+        }
+        if self.plain_without_tls {
+            config = config.insecure_allow_plain_without_tls();
+        }
+        if let Some(secret) = self.decoy_secret {
+            config = config.with_decoy_secret(secret);
+        }
+        if !self.saslprep {
+            config = config.without_saslprep();
+        }
+        config
+    }
+}
+
+/// The server's timeouts; `None` disables a timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ServerTimeouts {
+    /// From accepting the connection until a resource is bound (default 60 s).
+    pub negotiation: Option<Duration>,
+    /// How long to wait for the client's `</stream:stream>` after ours (default 10 s).
+    pub close: Duration,
+    /// Idle time after which a whitespace keepalive is sent while online (default:
+    /// none; clients keep their streams alive).
+    pub keepalive: Option<Duration>,
+    /// How long the client may stay silent before the stream is closed with
+    /// `connection-timeout` (default: no limit).
+    pub read_idle: Option<Duration>,
+}
+
+impl Default for ServerTimeouts {
+    fn default() -> Self {
+        ServerTimeouts {
+            negotiation: Some(Duration::from_secs(60)),
+            close: Duration::from_secs(10),
+            keepalive: None,
+            read_idle: None,
+        }
+    }
+}
+
+/// Configuration of [`ServerConnection`](crate::ServerConnection)s (RFC 6120
+/// receiving entity, `jabber:client`) for one domain.
+///
+/// ```
+/// use std::sync::Arc;
+/// use xmpp_core::{Limits, SaslPolicy, ServerConfig};
+/// use xmpp_sasl::Mechanism;
+///
+/// let config = ServerConfig::new("im.example.com")
+///     .unwrap()
+///     .with_sasl(SaslPolicy::default().with_mechanisms(&[Mechanism::ScramSha256, Mechanism::Plain]))
+///     .with_limits(Limits::c2s().with_max_stanza_bytes(64 * 1024));
+/// assert_eq!(config.domain(), "im.example.com");
+/// let shared = Arc::new(config); // one per server, shared by its connections
+/// # let _ = shared;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerConfig {
+    pub(crate) domain: BareJid,
+    pub(crate) tls: ServerTls,
+    pub(crate) sasl: SaslPolicy,
+    pub(crate) legacy_session: bool,
+    pub(crate) timeouts: ServerTimeouts,
+    pub(crate) limits: Limits,
+    pub(crate) pre_auth_limits: Limits,
+    pub(crate) max_auth_failures: u8,
+}
+
+impl ServerConfig {
+    /// A server for `domain`: STARTTLS required, the default [`SaslPolicy`], the
+    /// legacy session advertised as optional, [`Limits::pre_auth`] before
+    /// authentication and [`Limits::c2s`] after, three failed authentications per
+    /// stream, default timeouts.
+    pub fn new(domain: &str) -> Result<ServerConfig, ConfigError> {
+        let domain = BareJid::new(domain).map_err(|_| ConfigError::InvalidDomain)?;
+        if domain.node().is_some() {
+            return Err(ConfigError::InvalidDomain);
+        }
+        Ok(ServerConfig {
+            domain,
+            tls: ServerTls::StartTlsRequired,
+            sasl: SaslPolicy::default(),
+            legacy_session: true,
+            timeouts: ServerTimeouts::default(),
+            limits: Limits::c2s(),
+            pre_auth_limits: Limits::pre_auth(),
+            max_auth_failures: 3,
+        })
+    }
+
+    /// The domain served (normalised).
+    pub fn domain(&self) -> &str {
+        self.domain.as_str()
+    }
+
+    /// How streams are secured (default [`ServerTls::StartTlsRequired`]).
+    pub fn with_tls(mut self, tls: ServerTls) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The SASL policy.
+    pub fn with_sasl(mut self, sasl: SaslPolicy) -> Self {
+        self.sasl = sasl;
+        self
+    }
+
+    /// Whether to advertise the legacy session (RFC 3921 §3) as `<optional/>`
+    /// (default true; the request is answered either way).
+    pub fn with_legacy_session(mut self, advertise: bool) -> Self {
+        self.legacy_session = advertise;
+        self
+    }
+
+    /// The timeouts.
+    pub fn with_timeouts(mut self, timeouts: ServerTimeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Limits after authentication.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Limits before authentication (smaller: an unauthenticated peer gets little).
+    pub fn with_pre_auth_limits(mut self, limits: Limits) -> Self {
+        self.pre_auth_limits = limits;
+        self
+    }
+
+    /// Failed authentications allowed on one stream before it is closed with
+    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1).
+    pub fn with_max_auth_failures(mut self, failures: u8) -> Self {
+        self.max_auth_failures = failures.max(1);
+        self
+    }
+}

@@ -1,0 +1,101 @@
+//! What a [`ServerConnection`](crate::ServerConnection) tells the application
+//! ([`ServerEvent`]) and what it accepts ([`ServerCommand`]).
+
+use std::fmt;
+
+use xmpp_jid::{BareJid, FullJid};
+use xmpp_sasl::{CredentialAnswer, Mechanism};
+use xmpp_stanza::{Stanza, StanzaErrorCondition, StreamError};
+
+/// Identifies a request the connection made with an event, to be named in the
+/// answering command. Unique per connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub(crate) u32);
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// An event of the server connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerEvent {
+    /// The SASL exchange needs the user's stored credentials: answer with
+    /// [`ServerCommand::ProvideCredentials`] (the lookup may take its time; nothing is
+    /// sent meanwhile).
+    CredentialsRequested {
+        /// The request to answer.
+        id: RequestId,
+        /// The mechanism in use (which SCRAM hash's keys are wanted).
+        mechanism: Mechanism,
+        /// The authentication identity (user name, after SASLprep).
+        authcid: String,
+        /// The requested authorization identity, if any; permit it with
+        /// [`Account::permit_authzid`](xmpp_sasl::Account::permit_authzid).
+        authzid: Option<String>,
+    },
+    /// The client authenticated as `jid` (the stream restarts next).
+    Authenticated {
+        /// The authenticated account.
+        jid: BareJid,
+        /// The mechanism used.
+        mechanism: Mechanism,
+    },
+    /// The client asks to bind a resource: answer with [`ServerCommand::Bind`].
+    BindRequested {
+        /// The request to answer.
+        id: RequestId,
+        /// The full JID the client asked for, or (when it asked for none) one with a
+        /// random resource the connection generated.
+        jid: FullJid,
+        /// Whether the resource was generated (the client did not choose one).
+        generated: bool,
+    },
+    /// A resource is bound: the session is online.
+    Online {
+        /// The session's full JID.
+        jid: FullJid,
+    },
+    /// A valid stanza from the client, `from` stamped with the session's full JID
+    /// (RFC 6120 §8.1.2.1). Invalid ones were answered with a stanza error and are
+    /// not reported; legacy session requests are answered by the connection.
+    Stanza(Box<Stanza>),
+}
+
+/// A command to the server connection.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum ServerCommand {
+    /// Answers [`ServerEvent::CredentialsRequested`].
+    ProvideCredentials {
+        /// The request answered.
+        id: RequestId,
+        /// The user's stored secrets, or why there are none.
+        answer: CredentialAnswer,
+    },
+    /// Answers [`ServerEvent::BindRequested`]: the JID bound (the requested one or
+    /// another of the same user), or the stanza error to refuse with (`conflict`,
+    /// `not-allowed`, `resource-constraint`, …).
+    Bind {
+        /// The request answered.
+        id: RequestId,
+        /// The outcome.
+        result: Result<FullJid, StanzaErrorCondition>,
+    },
+    /// Sends a stanza to the client as given (the router stamps addresses).
+    Send(Box<Stanza>),
+    /// Closes the stream gracefully.
+    Close,
+    /// Closes the stream with a stream error (e.g. `conflict` when another session
+    /// takes over the resource, `system-shutdown`).
+    CloseWithError(Box<StreamError>),
+}
+
+impl ServerCommand {
+    /// [`ServerCommand::Send`] of any stanza.
+    pub fn send(stanza: impl Into<Stanza>) -> ServerCommand {
+        ServerCommand::Send(Box::new(stanza.into()))
+    }
+}

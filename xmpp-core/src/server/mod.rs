@@ -1,0 +1,306 @@
+//! The receiving entity: [`ServerConnection`] (`jabber:client`), its
+//! [`ServerConfig`], events and commands.
+//!
+//! | module | job |
+//! |---|---|
+//! | `config` | [`ServerConfig`], [`ServerTls`], [`SaslPolicy`], [`ServerTimeouts`] |
+//! | `event` | [`ServerEvent`], [`ServerCommand`], [`RequestId`] |
+//! | `negotiate` | stream headers, features by state, STARTTLS |
+//! | `sasl` | the SASL exchange with asynchronous credential lookups |
+//! | `bind` | resource binding decided by the application |
+//! | `online` | stanzas in (checked, stamped) and out, close |
+
+mod bind;
+mod config;
+mod event;
+mod negotiate;
+mod online;
+mod sasl;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use xmpp_jid::{BareJid, FullJid};
+use xmpp_sasl::Entropy;
+use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
+
+pub use config::{SaslPolicy, ServerConfig, ServerTimeouts, ServerTls};
+pub use event::{RequestId, ServerCommand, ServerEvent};
+
+use crate::connection::wire::{self, Role, Wire};
+use crate::connection::{
+    CloseReason, CommandError, Connection, Output, TimerKind, TlsInfo, TlsVersion, Violation,
+};
+use crate::stream::{Event, ReaderConfig};
+
+use negotiate::Phase;
+
+/// The server side of an XMPP client-to-server stream (RFC 6120 receiving entity,
+/// `jabber:client`), sans IO: see [`Connection`] for the driving rules.
+///
+/// It answers the client's stream header, offers features by state and policy,
+/// mirrors STARTTLS, runs SASL asking the application for credentials
+/// ([`ServerEvent::CredentialsRequested`]), lets the application decide resource
+/// binding ([`ServerEvent::BindRequested`]), and then delivers the client's stanzas —
+/// checked and stamped with the session's JID — as events and sends stanzas on
+/// command.
+pub struct ServerConnection {
+    wire: Wire<ServerEvent>,
+    entropy: Box<dyn Entropy + Send>,
+    config: Arc<ServerConfig>,
+    phase: Phase,
+    /// The TLS connection, once there is one.
+    tls: Option<TlsInfo>,
+    /// The authenticated account.
+    user: Option<BareJid>,
+    /// The bound JID.
+    jid: Option<FullJid>,
+    auth_failures: u8,
+    next_request: u32,
+}
+
+impl std::fmt::Debug for ServerConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConnection")
+            .field("domain", &self.config.domain)
+            .field("phase", &self.phase)
+            .field("tls", &self.tls.as_ref().map(|t| t.version))
+            .field("user", &self.user)
+            .field("jid", &self.jid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConnection {
+    /// A connection accepted at `now`, waiting for the client's stream header.
+    /// `entropy` supplies stream ids, SCRAM nonces and generated resources.
+    pub fn new(
+        config: Arc<ServerConfig>,
+        entropy: Box<dyn Entropy + Send>,
+        now: Instant,
+    ) -> ServerConnection {
+        let reader = ReaderConfig::c2s().with_limits(config.pre_auth_limits);
+        let mut wire = Wire::new(
+            reader,
+            config.timeouts.keepalive,
+            config.timeouts.read_idle,
+            now,
+        );
+        wire.timers
+            .set_after(TimerKind::Negotiation, now, config.timeouts.negotiation);
+        let tls = match &config.tls {
+            ServerTls::DirectTls(info) => Some(info.clone()),
+            _ => None,
+        };
+        ServerConnection {
+            wire,
+            entropy,
+            config,
+            phase: Phase::AwaitHeader,
+            tls,
+            user: None,
+            jid: None,
+            auth_failures: 0,
+            next_request: 0,
+        }
+    }
+
+    /// The authenticated account, once authenticated.
+    pub fn user(&self) -> Option<&BareJid> {
+        self.user.as_ref()
+    }
+
+    /// The bound full JID, once online.
+    pub fn jid(&self) -> Option<&FullJid> {
+        self.jid.as_ref()
+    }
+
+    /// Whether the session is online.
+    pub fn is_online(&self) -> bool {
+        matches!(self.phase, Phase::Online)
+    }
+
+    /// The negotiated TLS version, if the stream is encrypted.
+    pub fn tls_version(&self) -> Option<TlsVersion> {
+        self.tls.as_ref().map(|t| t.version)
+    }
+
+    /// Bytes of heap memory the connection holds in buffers (reader buffer, output
+    /// queue) — a lower bound of its footprint, for monitoring.
+    pub fn buffered_bytes(&self) -> usize {
+        self.wire.heap_bytes()
+    }
+
+    /// A fresh request id.
+    fn request_id(&mut self) -> RequestId {
+        self.next_request = self.next_request.wrapping_add(1);
+        RequestId(self.next_request)
+    }
+
+    /// Writes an element we built; on the (unexpected) failure to serialize it, the
+    /// connection closes. Returns whether it was written.
+    fn send_internal(&mut self, now: Instant, element: &Element) -> bool {
+        if self.wire.send(now, element).is_ok() {
+            return true;
+        }
+        self.close_with(StreamErrorCondition::InternalServerError, None);
+        false
+    }
+
+    /// Writes our header if it is not out yet (a stream error must follow one,
+    /// RFC 6120 §4.9.1.2), then the stream error, then `Closed(reason)` (by default
+    /// `LocalError(condition)`).
+    fn close_with(&mut self, condition: StreamErrorCondition, reason: Option<CloseReason>) {
+        self.ensure_open();
+        self.wire.stream_error(&StreamError::new(condition));
+        self.wire
+            .finish(reason.unwrap_or(CloseReason::LocalError(condition)));
+    }
+
+    /// Closes for a peer violation: the stream error it calls for, then `Closed` —
+    /// or, while TLS is starting, nothing but `Closed`.
+    fn reject(&mut self, violation: Violation) {
+        if self.wire.tls_pending() {
+            self.wire.abandon(CloseReason::Violation(violation));
+            return;
+        }
+        let condition = violation.condition();
+        self.close_with(condition, Some(CloseReason::Violation(violation)));
+    }
+
+    /// The client closed its stream.
+    fn on_peer_close(&mut self) {
+        if matches!(self.phase, Phase::Closing) {
+            self.wire.finish(CloseReason::Local);
+        } else {
+            self.wire.close_stream();
+            self.wire.finish(CloseReason::Peer);
+        }
+    }
+
+    /// The client sent a stream error.
+    fn on_stream_error(&mut self, element: &Element) {
+        self.wire.close_stream();
+        match StreamError::try_from(element) {
+            Ok(e) => {
+                let reason = match e.see_other_host_target() {
+                    Some(host) => CloseReason::SeeOtherHost { host: host.into() },
+                    None => CloseReason::PeerError(Box::new(e)),
+                };
+                self.wire.finish(reason);
+            }
+            Err(_) => self
+                .wire
+                .finish(CloseReason::Violation(Violation::Malformed {
+                    element: "stream:error",
+                })),
+        }
+    }
+}
+
+impl Role for ServerConnection {
+    type Event = ServerEvent;
+
+    fn wire(&mut self) -> &mut Wire<ServerEvent> {
+        &mut self.wire
+    }
+
+    fn on_event(&mut self, now: Instant, event: Event, more: bool) {
+        match event {
+            Event::StreamOpened(header) => self.on_header(now, &header),
+            Event::Element(element) => {
+                if element.is("error", xmpp_stanza::ns::STREAM) {
+                    self.on_stream_error(&element);
+                } else {
+                    self.on_element(now, element, more);
+                }
+            }
+            Event::StreamClosed => self.on_peer_close(),
+        }
+    }
+
+    fn violation(&mut self, _now: Instant, violation: Violation) {
+        self.reject(violation);
+    }
+}
+
+impl Connection for ServerConnection {
+    type Event = ServerEvent;
+    type Command = ServerCommand;
+
+    fn handle_input(&mut self, now: Instant, input: &[u8]) {
+        wire::feed(self, now, input);
+    }
+
+    fn handle_eof(&mut self, _now: Instant) {
+        if self.wire.is_closed() {
+            return;
+        }
+        let reason = if matches!(self.phase, Phase::Closing) {
+            CloseReason::Local
+        } else {
+            CloseReason::ConnectionLost
+        };
+        self.wire.abandon(reason);
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        while !self.wire.is_closed() {
+            let Some(kind) = self.wire.timers.take_expired(now) else {
+                break;
+            };
+            match kind {
+                TimerKind::Keepalive => {
+                    self.wire.keepalive(now);
+                    self.wire.start_keepalive(now);
+                }
+                TimerKind::CloseHandshake => self.wire.finish(CloseReason::Timeout(kind)),
+                _ => {
+                    if self.wire.tls_pending() {
+                        self.wire.abandon(CloseReason::Timeout(kind));
+                    } else {
+                        self.close_with(
+                            StreamErrorCondition::ConnectionTimeout,
+                            Some(CloseReason::Timeout(kind)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_tls_established(&mut self, _now: Instant, info: TlsInfo) {
+        if self.wire.is_closed() || !matches!(self.phase, Phase::TlsHandshake) {
+            return;
+        }
+        self.tls = Some(info);
+        self.wire.tls_established();
+        self.phase = Phase::AwaitHeader;
+    }
+
+    fn handle_command(&mut self, now: Instant, command: ServerCommand) -> Result<(), CommandError> {
+        if self.wire.is_closed() {
+            return Err(CommandError::Closed);
+        }
+        match command {
+            ServerCommand::ProvideCredentials { id, answer } => self.provide(now, id, answer),
+            ServerCommand::Bind { id, result } => self.answer_bind(now, id, result),
+            ServerCommand::Send(stanza) => self.send_stanza(now, *stanza),
+            ServerCommand::Close => self.close(now),
+            ServerCommand::CloseWithError(error) => {
+                self.ensure_open();
+                self.wire.stream_error(&error);
+                self.wire.finish(CloseReason::LocalError(error.condition));
+                Ok(())
+            }
+        }
+    }
+
+    fn poll_output(&mut self) -> Output<ServerEvent> {
+        self.wire.poll(None)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.wire.is_closed()
+    }
+}

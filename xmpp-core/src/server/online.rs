@@ -1,0 +1,109 @@
+//! The server once online: the client's stanzas checked (`from`, RFC 6120
+//! §8.1.2.1), stamped and reported; stanzas out on command; the close handshake.
+
+use std::time::Instant;
+
+use xmpp_jid::Jid;
+use xmpp_stanza::{Element, Iq, IqPayload, Stanza, StanzaErrorCondition, ns};
+
+use super::negotiate::Phase;
+use super::{ServerConnection, ServerEvent};
+use crate::connection::{CloseReason, CommandError, TimerKind, Violation};
+use crate::stream::WriteError;
+
+impl ServerConnection {
+    /// A stanza from the online client.
+    pub(super) fn on_stanza(&mut self, now: Instant, element: Element) {
+        let Some(own) = self.jid.clone() else {
+            self.reject(Violation::StanzaBeforeAuth);
+            return;
+        };
+        let mut stanza = match Stanza::try_from(element) {
+            Ok(s) => s,
+            Err(invalid) => {
+                if let Some(reply) = invalid.error_reply() {
+                    self.send_internal(now, &reply);
+                }
+                return;
+            }
+        };
+        if let Some(from) = stanza.from()
+            && from.as_str() != own.as_str()
+            && from.as_str() != own.to_bare().as_str()
+        {
+            self.reject(Violation::InvalidFrom);
+            return;
+        }
+        stanza.set_from(Some(Jid::from(own)));
+        if let Stanza::Iq(iq) = &stanza
+            && self.answer_session_iq(now, iq)
+        {
+            return;
+        }
+        self.wire.event(ServerEvent::Stanza(Box::new(stanza)));
+    }
+
+    /// Answers the legacy session request (RFC 3921 §3) and a second bind request
+    /// (RFC 6120 binds one resource per stream); true if `iq` was one of them.
+    fn answer_session_iq(&mut self, now: Instant, iq: &Iq) -> bool {
+        let IqPayload::Set(payload) = &iq.payload else {
+            return false;
+        };
+        let to_server = iq
+            .to
+            .as_ref()
+            .is_none_or(|to| to.as_str() == self.config.domain());
+        if !to_server {
+            return false;
+        }
+        if payload.is("session", ns::XMPP_SESSION) {
+            let mut reply = Iq::new(iq.id.clone(), IqPayload::Result(None));
+            reply.ns = iq.ns.clone();
+            self.send_internal(now, &Element::from(reply));
+            return true;
+        }
+        if payload.is("bind", ns::XMPP_BIND) {
+            self.answer_error(now, iq, StanzaErrorCondition::NotAllowed);
+            return true;
+        }
+        false
+    }
+
+    /// Sends a stanza to the client.
+    pub(super) fn send_stanza(&mut self, now: Instant, stanza: Stanza) -> Result<(), CommandError> {
+        match self.phase {
+            Phase::Online => {}
+            Phase::Closing => return Err(CommandError::Closed),
+            _ => return Err(CommandError::NotOnline),
+        }
+        self.wire
+            .send(now, &Element::from(stanza))
+            .map_err(|e| match e {
+                WriteError::Serialize(e) => CommandError::Unserializable(e),
+                _ => CommandError::Closed,
+            })
+    }
+
+    /// Starts the close handshake (RFC 6120 §4.4).
+    pub(super) fn close(&mut self, now: Instant) -> Result<(), CommandError> {
+        if matches!(self.phase, Phase::Closing) {
+            return Ok(());
+        }
+        if self.wire.tls_pending() {
+            self.wire.abandon(CloseReason::Local);
+            return Ok(());
+        }
+        self.ensure_open();
+        self.wire.close_stream();
+        self.phase = Phase::Closing;
+        let timers = &mut self.wire.timers;
+        timers.clear(TimerKind::Negotiation);
+        timers.clear(TimerKind::Keepalive);
+        timers.set_after(
+            TimerKind::CloseHandshake,
+            now,
+            Some(self.config.timeouts.close),
+        );
+        Ok(())
+    }
+}
