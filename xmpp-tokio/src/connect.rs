@@ -10,11 +10,12 @@ use futures::StreamExt;
 use futures::channel::mpsc;
 use rustls::ClientConfig;
 use tracing::{Instrument, debug, info_span};
+use xmpp_core::srv::{ConnectTarget, TargetTls};
 use xmpp_core::{ClientConnection, TlsInfo, TlsMode};
 
 use crate::client::{ClientApp, Event, Events};
 use crate::config::{ConnectConfig, Security};
-use crate::dns::{self, Target};
+use crate::dns;
 use crate::driver::{self, TlsSide};
 use crate::runtime::timeout;
 use crate::{Client, Error, OsEntropy, Runtime, Transport, tls};
@@ -67,12 +68,12 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
 /// handshake): its transport and TLS result. Every target is tried in order.
 async fn open<R: Runtime>(
     config: &ConnectConfig,
-    targets: &[Target],
+    targets: &[ConnectTarget],
     tls: &Arc<ClientConfig>,
 ) -> Result<(R::Transport, Option<TlsInfo>), Error> {
     let mut failures = Vec::new();
     for target in targets {
-        let span = info_span!("attempt", host = %target.host, port = target.port, direct_tls = target.direct_tls);
+        let span = info_span!("attempt", host = %target.host, port = target.port, tls = ?target.tls);
         match attempt::<R>(config, target, tls).instrument(span).await {
             Ok(opened) => return Ok(opened),
             Err(e) if targets.len() == 1 => return Err(e),
@@ -87,14 +88,14 @@ async fn open<R: Runtime>(
 
 async fn attempt<R: Runtime>(
     config: &ConnectConfig,
-    target: &Target,
+    target: &ConnectTarget,
     tls: &Arc<ClientConfig>,
 ) -> Result<(R::Transport, Option<TlsInfo>), Error> {
     let connecting = R::connect(&target.host, target.port);
     let mut transport = timeout::<R, _>(config.connect_timeout, "connect", connecting)
         .await?
         .map_err(Error::io("connect"))?;
-    if !target.direct_tls {
+    if target.tls == TargetTls::StartTls {
         return Ok((transport, None));
     }
     let side = TlsSide::Client(tls::with_alpn(tls));

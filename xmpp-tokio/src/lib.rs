@@ -47,7 +47,6 @@ mod driver;
 mod entropy;
 mod error;
 mod runtime;
-mod srv_shim;
 mod tls;
 #[cfg(feature = "tokio-runtime")]
 mod tokio_rt;
@@ -56,7 +55,6 @@ pub use binding::{server_end_point, tls_info};
 pub use client::{Client, Event, Events};
 pub use config::{ConnectConfig, Security};
 pub use connect::connect_with;
-pub use dns::Target;
 pub use driver::{TlsSide, Transport};
 pub use entropy::OsEntropy;
 pub use error::Error;

@@ -160,7 +160,9 @@ impl ClientConnection {
 
     /// After authentication: requests a resource (RFC 6120 §7).
     fn start_bind(&mut self, now: Instant, features: StreamFeatures) {
-        if !features.bind {
+        // Prosody sends `<bind><required/></bind>`, which StreamFeatures keeps in `other`.
+        let marked = |e: &xmpp_stanza::Element| e.is("bind", xmpp_stanza::ns::XMPP_BIND);
+        if !features.bind && !features.other.iter().any(marked) {
             self.give_up(CloseReason::BindNotOffered);
             return;
         }
