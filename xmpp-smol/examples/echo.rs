@@ -16,8 +16,8 @@ mod args;
 use std::process::ExitCode;
 
 use futures::StreamExt;
-use xmpp_stanza::{Message, MessageType, Presence, Stanza};
 use xmpp_smol as adapter;
+use xmpp_stanza::{Message, MessageType, Presence, Stanza};
 
 use adapter::Event;
 
@@ -35,12 +35,18 @@ fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let args = args::Args::parse(&["jid", "password", "server", "ca-file", "count"])?;
     let count: Option<u64> = match args.optional("count") {
-        Some(n) => Some(n.parse().map_err(|_| format!("--count {n}: not a number"))?),
+        Some(n) => Some(
+            n.parse()
+                .map_err(|_| format!("--count {n}: not a number"))?,
+        ),
         None => None,
     };
     let config = args::connect_config(&args)?;
     let (client, mut events) = adapter::connect(config).await.map_err(|e| e.to_string())?;
-    client.send(Presence::available()).await.map_err(|e| e.to_string())?;
+    client
+        .send(Presence::available())
+        .await
+        .map_err(|e| e.to_string())?;
     println!("online as {}", client.jid());
     let mut echoed = 0;
     if count == Some(0) {
@@ -49,7 +55,9 @@ async fn run() -> Result<(), String> {
     while let Some(event) = events.next().await {
         match event {
             Event::Stanza(stanza) => {
-                let Stanza::Message(message) = *stanza else { continue };
+                let Stanza::Message(message) = *stanza else {
+                    continue;
+                };
                 let (Some(from), Some(body)) = (message.from.clone(), message.body()) else {
                     continue;
                 };

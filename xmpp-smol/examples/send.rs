@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use futures::StreamExt;
 use xmpp_jid::Jid;
-use xmpp_stanza::Message;
 use xmpp_smol as adapter;
+use xmpp_stanza::Message;
 
 use adapter::Event;
 
@@ -37,7 +37,10 @@ async fn run() -> Result<(), String> {
     let body = args.required("message")?;
     let config = args::connect_config(&args)?;
     let (client, mut events) = adapter::connect(config).await.map_err(|e| e.to_string())?;
-    client.send(Message::chat(to, body)).await.map_err(|e| e.to_string())?;
+    client
+        .send(Message::chat(to, body))
+        .await
+        .map_err(|e| e.to_string())?;
     client.close().await.map_err(|e| e.to_string())?;
     while let Some(event) = events.next().await {
         if let Event::Closed(error) = event {

@@ -8,10 +8,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use smol::{Async, Timer};
 use async_net::TcpStream;
 use futures::{AsyncRead, AsyncWrite, FutureExt};
 use hickory_resolver::net::runtime::{DnsTcpStream, DnsUdpSocket, RuntimeProvider, Spawn, Time};
+use smol::{Async, Timer};
 
 /// hickory-resolver's view of smol.
 #[derive(Clone, Copy, Debug, Default)]
@@ -30,7 +30,12 @@ impl RuntimeProvider for SmolDns {
     }
 
     /// `bind_addr` is not supported (the resolver only uses it when configured to).
-    fn connect_tcp(&self, addr: SocketAddr, _bind: Option<SocketAddr>, wait: Option<Duration>) -> BoxIo<SmolTcp> {
+    fn connect_tcp(
+        &self,
+        addr: SocketAddr,
+        _bind: Option<SocketAddr>,
+        wait: Option<Duration>,
+    ) -> BoxIo<SmolTcp> {
         let wait = wait.unwrap_or(Duration::from_secs(5));
         Box::pin(async move {
             let connecting = TcpStream::connect(addr).map(|r| r.map(SmolTcp));
@@ -62,7 +67,10 @@ impl Time for SmolTime {
         Timer::after(duration).await;
     }
 
-    async fn timeout<F: 'static + Future + Send>(duration: Duration, future: F) -> io::Result<F::Output> {
+    async fn timeout<F: 'static + Future + Send>(
+        duration: Duration,
+        future: F,
+    ) -> io::Result<F::Output> {
         futures::select_biased! {
             value = future.fuse() => Ok(value),
             _ = Timer::after(duration).fuse() => Err(io::ErrorKind::TimedOut.into()),
@@ -77,19 +85,32 @@ pub struct SmolUdp(Async<UdpSocket>);
 impl DnsUdpSocket for SmolUdp {
     type Time = SmolTime;
 
-    fn poll_recv_from(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<(usize, SocketAddr)>> {
+    fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
         loop {
             match self.0.get_ref().recv_from(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready!(self.0.poll_readable(cx))?,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    ready!(self.0.poll_readable(cx))?
+                }
                 result => return Poll::Ready(result),
             }
         }
     }
 
-    fn poll_send_to(&self, cx: &mut Context<'_>, buf: &[u8], target: SocketAddr) -> Poll<io::Result<usize>> {
+    fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
         loop {
             match self.0.get_ref().send_to(buf, target) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready!(self.0.poll_writable(cx))?,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    ready!(self.0.poll_writable(cx))?
+                }
                 result => return Poll::Ready(result),
             }
         }
@@ -105,13 +126,21 @@ impl DnsTcpStream for SmolTcp {
 }
 
 impl AsyncRead for SmolTcp {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for SmolTcp {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_write(cx, buf)
     }
 

@@ -34,7 +34,8 @@ use std::time::Instant;
 pub use dns::SmolDns;
 pub use transport::SmolTransport;
 pub use xmpp_tokio::{
-    Client, ConnectConfig, Error, Event, Events, Security, ServerTls, connect_with,
+    Client, ConnectConfig, Error, Event, Events, Security, ServeOptions, ServerTlsConfig, Session,
+    SessionEvent, SessionEvents, connect_with, serve_with,
 };
 
 /// The smol runtime, for the generic entry points of `xmpp-tokio`.
@@ -44,6 +45,19 @@ pub struct Smol;
 /// Connects with smol; returns once online. See [`connect_with`].
 pub async fn connect(config: ConnectConfig) -> Result<(Client, Events), Error> {
     connect_with::<Smol>(config).await
+}
+
+/// Serves an accepted TCP stream with smol. See [`serve_with`].
+pub async fn serve(
+    stream: async_net::TcpStream,
+    config: std::sync::Arc<xmpp_core::ServerConfig>,
+    options: ServeOptions,
+) -> Result<(Session, SessionEvents), Error> {
+    stream.set_nodelay(true).map_err(|source| Error::Io {
+        during: "accept",
+        source,
+    })?;
+    serve_with::<Smol>(SmolTransport::Plain(stream), config, options).await
 }
 
 impl xmpp_tokio::Runtime for Smol {
@@ -59,10 +73,8 @@ impl xmpp_tokio::Runtime for Smol {
         }
     }
 
-    fn sleep_until(at: Instant) -> impl Future<Output = ()> + Send {
-        async move {
-            smol::Timer::at(at).await;
-        }
+    async fn sleep_until(at: Instant) {
+        smol::Timer::at(at).await;
     }
 
     fn spawn(task: impl Future<Output = ()> + Send + 'static) {

@@ -60,7 +60,9 @@ impl Transport for SmolTransport {
         };
         let (stream, info) = match side {
             TlsSide::Client(config) => {
-                let s = TlsConnector::from(config.clone()).connect(server_name(name)?, tcp).await;
+                let s = TlsConnector::from(config.clone())
+                    .connect(server_name(name)?, tcp)
+                    .await;
                 let s = s.map_err(|e| Error::Tls(e.to_string()))?;
                 let conn = s.get_ref().1;
                 let cert = conn.peer_certificates().and_then(|c| c.first());

@@ -22,7 +22,9 @@ use xmpp_tokio as adapter;
 use adapter::Event;
 
 fn main() -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run()),
         Err(e) => Err(format!("tokio runtime: {e}")),
@@ -39,12 +41,18 @@ fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let args = args::Args::parse(&["jid", "password", "server", "ca-file", "count"])?;
     let count: Option<u64> = match args.optional("count") {
-        Some(n) => Some(n.parse().map_err(|_| format!("--count {n}: not a number"))?),
+        Some(n) => Some(
+            n.parse()
+                .map_err(|_| format!("--count {n}: not a number"))?,
+        ),
         None => None,
     };
     let config = args::connect_config(&args)?;
     let (client, mut events) = adapter::connect(config).await.map_err(|e| e.to_string())?;
-    client.send(Presence::available()).await.map_err(|e| e.to_string())?;
+    client
+        .send(Presence::available())
+        .await
+        .map_err(|e| e.to_string())?;
     println!("online as {}", client.jid());
     let mut echoed = 0;
     if count == Some(0) {
@@ -53,7 +61,9 @@ async fn run() -> Result<(), String> {
     while let Some(event) = events.next().await {
         match event {
             Event::Stanza(stanza) => {
-                let Stanza::Message(message) = *stanza else { continue };
+                let Stanza::Message(message) = *stanza else {
+                    continue;
+                };
                 let (Some(from), Some(body)) = (message.from.clone(), message.body()) else {
                     continue;
                 };

@@ -21,7 +21,9 @@ use xmpp_tokio as adapter;
 use adapter::Event;
 
 fn main() -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run()),
         Err(e) => Err(format!("tokio runtime: {e}")),
@@ -41,7 +43,10 @@ async fn run() -> Result<(), String> {
     let body = args.required("message")?;
     let config = args::connect_config(&args)?;
     let (client, mut events) = adapter::connect(config).await.map_err(|e| e.to_string())?;
-    client.send(Message::chat(to, body)).await.map_err(|e| e.to_string())?;
+    client
+        .send(Message::chat(to, body))
+        .await
+        .map_err(|e| e.to_string())?;
     client.close().await.map_err(|e| e.to_string())?;
     while let Some(event) = events.next().await {
         if let Event::Closed(error) = event {

@@ -26,7 +26,8 @@ pub fn tls_info<D>(conn: &ConnectionCommon<D>, end_point: Option<ChannelBinding>
         && let Ok(data) = conn.export_keying_material([0u8; 32], EXPORTER_LABEL, Some(&[]))
     {
         let data = data.to_vec();
-        info = info.with_channel_binding(ChannelBinding::new(ChannelBindingType::TlsExporter, data));
+        info =
+            info.with_channel_binding(ChannelBinding::new(ChannelBindingType::TlsExporter, data));
     }
     if let Some(end_point) = end_point {
         info = info.with_channel_binding(end_point);
@@ -43,7 +44,10 @@ pub fn server_end_point(cert_der: &[u8]) -> Option<ChannelBinding> {
         Hash::Sha384 => Sha384::digest(cert_der).to_vec(),
         Hash::Sha512 => Sha512::digest(cert_der).to_vec(),
     };
-    Some(ChannelBinding::new(ChannelBindingType::TlsServerEndPoint, data))
+    Some(ChannelBinding::new(
+        ChannelBindingType::TlsServerEndPoint,
+        data,
+    ))
 }
 
 /// The hash RFC 5929 §4.1 selects.
@@ -111,7 +115,9 @@ fn der_tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
         }
         let (bytes, tail) = rest.split_at(n);
         rest = tail;
-        bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
     };
     (rest.len() >= len).then(|| rest.split_at(len))
 }

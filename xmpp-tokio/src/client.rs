@@ -44,7 +44,11 @@ pub enum Event {
 /// A request from a [`Client`] to its driver.
 pub(crate) enum Request {
     Command(ClientCommand, oneshot::Sender<Result<(), Error>>),
-    Iq(Box<Iq>, Option<Duration>, oneshot::Sender<Result<IqResponse, Error>>),
+    Iq(
+        Box<Iq>,
+        Option<Duration>,
+        oneshot::Sender<Result<IqResponse, Error>>,
+    ),
 }
 
 /// The handle of an online client connection; cheap to clone. When every clone is
@@ -70,18 +74,26 @@ impl Client {
     /// Sends an IQ request and resolves with its result or error response, or
     /// [`IqResponse::Timeout`] after `timeout` (`None`: the configured IQ timeout).
     pub async fn iq(&self, iq: Iq, timeout: Option<Duration>) -> Result<IqResponse, Error> {
-        self.call(|reply| Request::Iq(Box::new(iq), timeout, reply)).await?
+        self.call(|reply| Request::Iq(Box::new(iq), timeout, reply))
+            .await?
     }
 
     /// Closes the stream gracefully; [`Event::Closed`] follows on the event stream.
     pub async fn close(&self) -> Result<(), Error> {
-        self.call(|reply| Request::Command(ClientCommand::Close, reply)).await?
+        self.call(|reply| Request::Command(ClientCommand::Close, reply))
+            .await?
     }
 
-    async fn call<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, Error> {
+    async fn call<T>(
+        &self,
+        request: impl FnOnce(oneshot::Sender<T>) -> Request,
+    ) -> Result<T, Error> {
         let (reply, answer) = oneshot::channel();
         let mut requests = self.requests.clone();
-        requests.send(request(reply)).await.map_err(|_| Error::Closed)?;
+        requests
+            .send(request(reply))
+            .await
+            .map_err(|_| Error::Closed)?;
         answer.await.map_err(|_| Error::Closed)
     }
 }

@@ -120,7 +120,9 @@ impl ConnectConfig {
 
     /// Only these SASL mechanisms may be used (the client still prefers the strongest).
     pub fn mechanisms(mut self, allowed: &[Mechanism]) -> Self {
-        self.core = self.core.with_policy(ClientPolicy::new().allow_only(allowed));
+        self.core = self
+            .core
+            .with_policy(ClientPolicy::new().allow_only(allowed));
         self
     }
 

@@ -43,9 +43,13 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
             .map_err(|e| Error::Config(e.to_string()))?;
         let (requests, request_rx) = mpsc::channel(CHANNEL);
         let (events, mut rx) = mpsc::channel(CHANNEL);
-        let app = ClientApp { events, waiters: Vec::new() };
-        let side = TlsSide::Client(tls);
-        let run = driver::run::<R, _, _>(conn, transport, side, config.tls_timeout, request_rx, app);
+        let app = ClientApp {
+            events,
+            waiters: Vec::new(),
+        };
+        let side = Some(TlsSide::Client(tls));
+        let run =
+            driver::run::<R, _, _>(conn, transport, side, config.tls_timeout, request_rx, app);
         R::spawn(run.instrument(tracing::Span::current()));
         let mut early = VecDeque::new();
         while let Some(event) = rx.next().await {
@@ -73,7 +77,8 @@ async fn open<R: Runtime>(
 ) -> Result<(R::Transport, Option<TlsInfo>), Error> {
     let mut failures = Vec::new();
     for target in targets {
-        let span = info_span!("attempt", host = %target.host, port = target.port, tls = ?target.tls);
+        let span =
+            info_span!("attempt", host = %target.host, port = target.port, tls = ?target.tls);
         match attempt::<R>(config, target, tls).instrument(span).await {
             Ok(opened) => return Ok(opened),
             Err(e) if targets.len() == 1 => return Err(e),

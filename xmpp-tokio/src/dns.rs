@@ -15,7 +15,7 @@ use crate::{Error, Runtime};
 /// The targets for `config`, most preferred first.
 pub(crate) async fn targets<R: Runtime>(
     config: &ConnectConfig,
-    entropy: &mut dyn Entropy,
+    entropy: &mut (dyn Entropy + Send),
 ) -> Result<Vec<ConnectTarget>, Error> {
     let domain = config.domain();
     let tls = match config.security {
@@ -23,10 +23,19 @@ pub(crate) async fn targets<R: Runtime>(
         _ => TargetTls::StartTls,
     };
     if let Some((host, port)) = &config.server {
-        return Ok(vec![ConnectTarget { host: host.clone(), port: *port, tls }]);
+        return Ok(vec![ConnectTarget {
+            host: host.clone(),
+            port: *port,
+            tls,
+        }]);
     }
-    let dns_error = |e: NetError| Error::Dns { domain: domain.into(), reason: e.to_string() };
-    let resolver = Resolver::builder(R::dns()).and_then(|b| b.build()).map_err(dns_error)?;
+    let dns_error = |e: NetError| Error::Dns {
+        domain: domain.into(),
+        reason: e.to_string(),
+    };
+    let resolver = Resolver::builder(R::dns())
+        .and_then(|b| b.build())
+        .map_err(dns_error)?;
     let direct = match config.security {
         Security::InsecurePlaintext => None,
         _ => srv(&resolver, "_xmpps-client._tcp", domain).await,
@@ -40,12 +49,19 @@ pub(crate) async fn targets<R: Runtime>(
         // Direct TLS only: XEP-0368 has no fallback; 5223 is the customary port.
         targets.retain(|t| t.tls == TargetTls::Direct);
         if direct.is_none() {
-            targets.push(ConnectTarget { host: domain.into(), port: 5223, tls });
+            targets.push(ConnectTarget {
+                host: domain.into(),
+                port: 5223,
+                tls,
+            });
         }
     }
     if targets.is_empty() {
         let reason = "the SRV records say the service is not offered".into();
-        return Err(Error::Dns { domain: domain.into(), reason });
+        return Err(Error::Dns {
+            domain: domain.into(),
+            reason,
+        });
     }
     Ok(targets)
 }
@@ -77,7 +93,12 @@ async fn srv<P: ConnectionProvider>(
         .answers()
         .iter()
         .filter_map(|r| match &r.data {
-            RData::SRV(s) => Some(SrvRecord::new(s.priority, s.weight, s.port, s.target.to_utf8())),
+            RData::SRV(s) => Some(SrvRecord::new(
+                s.priority,
+                s.weight,
+                s.port,
+                s.target.to_utf8(),
+            )),
             _ => None,
         })
         .collect();

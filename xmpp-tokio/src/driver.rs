@@ -14,22 +14,30 @@ use tracing::{debug, trace};
 use xmpp_core::{CloseReason, Connection, Output, TlsInfo, TlsRole};
 
 use crate::runtime::{Runtime, timeout};
-use crate::{Error, ServerTls};
+use crate::{Error, ServerTlsConfig};
 
 /// A byte stream that can be upgraded to TLS in place: the plain-or-TLS transport of a
 /// runtime.
 pub trait Transport: Send + 'static {
     /// Reads some bytes; 0 means end of file. Must be cancel-safe.
-    fn read<'a>(&'a mut self, buf: &'a mut [u8])
-    -> impl Future<Output = io::Result<usize>> + Send + 'a;
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
     /// Writes all of `buf` and flushes.
-    fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> impl Future<Output = io::Result<()>> + Send + 'a;
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a;
     /// Closes the write side (TLS close_notify first, if any).
     fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
     /// Runs a TLS handshake on the plain stream and returns its [`TlsInfo`] with the
     /// channel-binding data ([`tls_info`](crate::binding::tls_info)).
-    fn start_tls<'a>(&'a mut self, tls: &'a TlsSide, server_name: &'a str)
-    -> impl Future<Output = Result<TlsInfo, Error>> + Send + 'a;
+    fn start_tls<'a>(
+        &'a mut self,
+        tls: &'a TlsSide,
+        server_name: &'a str,
+    ) -> impl Future<Output = Result<TlsInfo, Error>> + Send + 'a;
 }
 
 /// The TLS configuration of one side of a connection.
@@ -38,7 +46,7 @@ pub enum TlsSide {
     /// A client: the configuration from [`client_config`](crate::client_config).
     Client(Arc<ClientConfig>),
     /// A server.
-    Server(ServerTls),
+    Server(ServerTlsConfig),
 }
 
 impl TlsSide {
@@ -69,7 +77,7 @@ pub(crate) trait App<C: Connection>: Send {
 pub(crate) async fn run<R, C, A>(
     mut conn: C,
     mut transport: R::Transport,
-    tls: TlsSide,
+    tls: Option<TlsSide>,
     handshake_timeout: Duration,
     mut requests: mpsc::Receiver<A::Request>,
     mut app: A,
@@ -82,7 +90,16 @@ pub(crate) async fn run<R, C, A>(
     let mut buf = vec![0u8; 16 * 1024];
     let mut out = Vec::new();
     let error = loop {
-        let deadline = match drain::<R, C, A>(&mut conn, &mut transport, &tls, handshake_timeout, &mut app, &mut out).await {
+        let deadline = match drain::<R, C, A>(
+            &mut conn,
+            &mut transport,
+            &tls,
+            handshake_timeout,
+            &mut app,
+            &mut out,
+        )
+        .await
+        {
             Ok(Drained::Wait(deadline)) => deadline,
             Ok(Drained::Closed(reason)) => break Error::from_close(reason),
             Err(e) => break Some(e),
@@ -139,7 +156,7 @@ enum Drained {
 async fn drain<R, C, A>(
     conn: &mut C,
     transport: &mut R::Transport,
-    tls: &TlsSide,
+    tls: &Option<TlsSide>,
     handshake_timeout: Duration,
     app: &mut A,
     out: &mut Vec<u8>,
@@ -156,9 +173,11 @@ where
             Output::Event(event) => app.event(event).await,
             Output::StartTls { role, server_name } => {
                 flush(transport, out).await?;
-                if role != tls.role() {
-                    return Err(Error::Tls(format!("the connection asked for the {role:?} role")));
-                }
+                let Some(tls) = tls.as_ref().filter(|t| t.role() == role) else {
+                    return Err(Error::Tls(format!(
+                        "no TLS configuration for the {role:?} role"
+                    )));
+                };
                 let handshake = transport.start_tls(tls, &server_name);
                 let info = timeout::<R, _>(handshake_timeout, "TLS handshake", handshake).await??;
                 debug!(version = ?info.version, bindings = ?info.binding_types(), "TLS established");

@@ -47,6 +47,7 @@ mod driver;
 mod entropy;
 mod error;
 mod runtime;
+mod server;
 mod tls;
 #[cfg(feature = "tokio-runtime")]
 mod tokio_rt;
@@ -59,6 +60,7 @@ pub use driver::{TlsSide, Transport};
 pub use entropy::OsEntropy;
 pub use error::Error;
 pub use runtime::Runtime;
-pub use tls::{ServerTls, client_config, server_name, with_alpn};
+pub use server::{ServeOptions, Session, SessionEvent, SessionEvents, serve_with};
+pub use tls::{ServerTlsConfig, client_config, server_name, with_alpn};
 #[cfg(feature = "tokio-runtime")]
-pub use tokio_rt::{Tokio, TokioTransport, connect};
+pub use tokio_rt::{Tokio, TokioTransport, connect, serve};

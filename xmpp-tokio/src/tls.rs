@@ -1,5 +1,5 @@
 //! rustls configuration: the client's (trust roots, SNI and name check against the
-//! XMPP domain) and the server's ([`ServerTls`]), on the ring provider.
+//! XMPP domain) and the server's ([`ServerTlsConfig`]), on the ring provider.
 
 use std::io::BufReader;
 use std::path::Path;
@@ -29,7 +29,9 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Error>
     match ca_file {
         Some(path) => {
             for cert in read_certs(path)? {
-                roots.add(cert).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
             }
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -57,16 +59,19 @@ pub fn server_name(domain: &str) -> Result<ServerName<'static>, Error> {
 /// What a server needs for its side of STARTTLS or direct TLS: the rustls
 /// configuration, and the `tls-server-end-point` binding of its certificate.
 #[derive(Clone, Debug)]
-pub struct ServerTls {
+pub struct ServerTlsConfig {
     /// The rustls server configuration.
     pub config: Arc<ServerConfig>,
     /// Channel-binding data of the certificate (RFC 5929), if its algorithm has one.
     pub end_point: Option<ChannelBinding>,
 }
 
-impl ServerTls {
+impl ServerTlsConfig {
     /// From a certificate chain (end-entity first) and its private key.
-    pub fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<ServerTls, Error> {
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<ServerTlsConfig, Error> {
         let end_point = chain.first().and_then(|c| binding::server_end_point(c));
         let mut config = ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
@@ -75,16 +80,19 @@ impl ServerTls {
             .with_single_cert(chain, key)
             .map_err(|e| Error::Tls(e.to_string()))?;
         config.alpn_protocols = vec![ALPN_XMPP_CLIENT.to_vec()];
-        Ok(ServerTls { config: Arc::new(config), end_point })
+        Ok(ServerTlsConfig {
+            config: Arc::new(config),
+            end_point,
+        })
     }
 
     /// From PEM files: the chain in `cert_file`, the key in `key_file`.
-    pub fn from_pem_files(cert_file: &Path, key_file: &Path) -> Result<ServerTls, Error> {
+    pub fn from_pem_files(cert_file: &Path, key_file: &Path) -> Result<ServerTlsConfig, Error> {
         let chain = read_certs(cert_file)?;
         let key = rustls_pemfile::private_key(&mut open(key_file)?)
             .map_err(|e| Error::Config(format!("{}: {e}", key_file.display())))?
             .ok_or_else(|| Error::Config(format!("{}: no private key", key_file.display())))?;
-        ServerTls::new(chain, key)
+        ServerTlsConfig::new(chain, key)
     }
 }
 

@@ -12,7 +12,8 @@ use xmpp_core::TlsInfo;
 
 use crate::binding::{server_end_point, tls_info};
 use crate::driver::{TlsSide, Transport};
-use crate::{Client, ConnectConfig, Error, Events, Runtime, connect_with, tls};
+use crate::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session, SessionEvents};
+use crate::{connect_with, serve_with, tls};
 
 /// The tokio runtime, for the generic entry points
 /// ([`connect_with`], [`serve_with`](crate::serve_with)).
@@ -22,6 +23,16 @@ pub struct Tokio;
 /// Connects with tokio; returns once online. See [`connect_with`].
 pub async fn connect(config: ConnectConfig) -> Result<(Client, Events), Error> {
     connect_with::<Tokio>(config).await
+}
+
+/// Serves an accepted TCP stream with tokio. See [`serve_with`].
+pub async fn serve(
+    stream: TcpStream,
+    config: std::sync::Arc<xmpp_core::ServerConfig>,
+    options: ServeOptions,
+) -> Result<(Session, SessionEvents), Error> {
+    stream.set_nodelay(true).map_err(Error::io("accept"))?;
+    serve_with::<Tokio>(TokioTransport::Plain(stream), config, options).await
 }
 
 impl Runtime for Tokio {

@@ -24,7 +24,10 @@ impl Args {
 
     /// A required option.
     pub fn required(&self, name: &str) -> Result<&str, String> {
-        self.0.get(name).map(String::as_str).ok_or_else(|| format!("--{name} is required"))
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| format!("--{name} is required"))
     }
 
     /// An optional option.
