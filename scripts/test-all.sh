@@ -36,4 +36,10 @@ vectors=conformance/vectors
 "$runner" sasl "$vectors/extra/sasl.json"
 "$runner" stanzas "$vectors"/stanzas/*.xml
 
+step "interop: xmpp-tokio and xmpp-smol against real Prosody and ejabberd"
+# install.sh installs the Debian packages when missing (root or sudo -n); the tests
+# fail, never skip, when a server cannot be installed or started.
+conformance/interop/install.sh
+cargo test --locked -p xmpp-smol --test interop -- --ignored --test-threads 1
+
 step "all checks passed"

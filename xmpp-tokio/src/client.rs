@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures::channel::{mpsc, oneshot};
+use futures::stream::FusedStream;
 use futures::{SinkExt, Stream, StreamExt};
 use xmpp_core::{ClientCommand, ClientConnection, ClientEvent, Connection, IqResponse};
 use xmpp_jid::FullJid;
@@ -114,6 +115,12 @@ impl Stream for Events {
             Some(event) => Poll::Ready(Some(event)),
             None => self.rx.poll_next_unpin(cx),
         }
+    }
+}
+
+impl FusedStream for Events {
+    fn is_terminated(&self) -> bool {
+        self.early.is_empty() && self.rx.is_terminated()
     }
 }
 
