@@ -26,6 +26,20 @@ fn failures_are_typed() {
         let port = start_server::<Smol>(pki.server.clone());
         wrong_password::<Smol>(port, &pki).await;
         untrusted_certificate::<Smol>(port, &loopback::pki("smol-other")).await;
+        iq_timeout::<Smol>(port, &pki).await;
+        tls_handshake_timeout::<Smol>(&pki).await;
         nothing_listening::<Smol>(&loopback::pki("smol-none")).await;
+    });
+}
+
+#[test]
+fn srv_records() {
+    Smol::block_on(async {
+        let pki = pki("smol-srv");
+        let port = start_server::<Smol>(pki.server.clone());
+        srv_every_target_in_order::<Smol>(port, &pki).await;
+        let direct = start_server_with::<Smol>(pki.server.clone(), true);
+        srv_direct_tls::<Smol>(direct, &pki).await;
+        srv_all_targets_fail::<Smol>(&pki).await;
     });
 }

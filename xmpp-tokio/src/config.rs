@@ -1,6 +1,7 @@
 //! [`ConnectConfig`]: the client builder — the core's [`ClientConfig`] (account,
 //! mechanisms, protocol timeouts) plus how to reach and secure the transport.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -46,6 +47,7 @@ pub struct ConnectConfig {
     pub(crate) security: Security,
     pub(crate) ca_file: Option<PathBuf>,
     pub(crate) server: Option<(String, u16)>,
+    pub(crate) name_server: Option<SocketAddr>,
     pub(crate) connect_timeout: Duration,
     pub(crate) tls_timeout: Duration,
 }
@@ -65,6 +67,7 @@ impl ConnectConfig {
             security: Security::default(),
             ca_file: None,
             server: None,
+            name_server: None,
             connect_timeout: Duration::from_secs(10),
             tls_timeout: Duration::from_secs(10),
         })
@@ -104,6 +107,13 @@ impl ConnectConfig {
             return Err(bad());
         }
         Ok(self.server(host, port))
+    }
+
+    /// Ask this DNS server (over UDP) for the SRV records instead of the system's
+    /// resolvers (private deployments, tests).
+    pub fn name_server(mut self, addr: SocketAddr) -> Self {
+        self.name_server = Some(addr);
+        self
     }
 
     /// Time allowed for each TCP connect (per target).

@@ -2,6 +2,7 @@
 //! direct TLS, XEP-0368, and `_xmpp-client._tcp`, RFC 6120 §3.2) ordered — with the
 //! fallback to the domain — by the core's pure [`order_targets`].
 
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::{ConnectionProvider, Resolver};
@@ -33,9 +34,17 @@ pub(crate) async fn targets<R: Runtime>(
         domain: domain.into(),
         reason: e.to_string(),
     };
-    let resolver = Resolver::builder(R::dns())
-        .and_then(|b| b.build())
-        .map_err(dns_error)?;
+    let builder = match config.name_server {
+        Some(addr) => {
+            let mut udp = ConnectionConfig::udp();
+            udp.port = addr.port();
+            let server = NameServerConfig::new(addr.ip(), true, vec![udp]);
+            let config = ResolverConfig::from_name_servers(vec![server]);
+            Ok(Resolver::builder_with_config(config, R::dns()))
+        }
+        None => Resolver::builder(R::dns()),
+    };
+    let resolver = builder.and_then(|b| b.build()).map_err(dns_error)?;
     let direct = match config.security {
         Security::InsecurePlaintext => None,
         _ => srv(&resolver, "_xmpps-client._tcp", domain).await,

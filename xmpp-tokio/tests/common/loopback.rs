@@ -71,6 +71,11 @@ pub fn pki(name: &str) -> Pki {
 /// Starts our server on 127.0.0.1 (accounts alice and bob with [`PASSWORD`]); returns
 /// its port. It serves every connection until the test process ends.
 pub fn start_server<R: TestRuntime>(tls: ServerTlsConfig) -> u16 {
+    start_server_with::<R>(tls, false)
+}
+
+/// [`start_server`], with TLS from the first byte (XEP-0368) if `direct_tls`.
+pub fn start_server_with<R: TestRuntime>(tls: ServerTlsConfig, direct_tls: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, mut rx) = mpsc::unbounded();
@@ -87,7 +92,7 @@ pub fn start_server<R: TestRuntime>(tls: ServerTlsConfig) -> u16 {
             stream.set_nonblocking(true).unwrap();
             let options = ServeOptions {
                 tls: Some(tls.clone()),
-                direct_tls: false,
+                direct_tls,
                 tls_timeout: Duration::from_secs(5),
             };
             if let Ok((session, events)) =
@@ -124,6 +129,7 @@ async fn serve_session(session: Session, mut events: SessionEvents) {
                     echo.from = m.to.clone();
                     ServerCommand::send(echo)
                 }
+                Stanza::Iq(iq) if iq.id.starts_with("ignore") => continue,
                 Stanza::Iq(iq) => {
                     let Some(mut reply) = iq.result_reply(None) else {
                         continue;
@@ -310,4 +316,193 @@ pub fn check_logs(logs: &[u8]) {
             "{secret:?} was logged:\n{logs}"
         );
     }
+}
+
+/// One SRV record: priority, weight, port, target.
+pub type SrvData = (u16, u16, u16, &'static str);
+
+/// A DNS server on 127.0.0.1 (UDP) answering SRV queries from `zone` (name → records
+/// of priority, weight, port, target) and nothing else; the names asked are sent on
+/// the returned channel. It stops after 60 s.
+pub fn fake_dns(
+    zone: Vec<(&'static str, Vec<SrvData>)>,
+) -> (std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+    use hickory_resolver::proto::op::{Message, MessageType};
+    use hickory_resolver::proto::rr::rdata::SRV;
+    use hickory_resolver::proto::rr::{Name, RData, Record};
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let addr = socket.local_addr().unwrap();
+    let (asked, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let end = std::time::Instant::now() + Duration::from_secs(60);
+        let mut buf = [0u8; 1500];
+        while std::time::Instant::now() < end {
+            let Ok((n, peer)) = socket.recv_from(&mut buf) else {
+                continue;
+            };
+            let Ok(query) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let mut response = Message::response(query.metadata.id, query.metadata.op_code);
+            response.metadata.message_type = MessageType::Response;
+            response.metadata.recursion_desired = query.metadata.recursion_desired;
+            response.metadata.recursion_available = true;
+            for q in &query.queries {
+                let name = q.name().to_string();
+                let _ = asked.send(name.clone());
+                response.add_query(q.clone());
+                for (_, records) in zone.iter().filter(|(n, _)| *n == name) {
+                    for &(priority, weight, port, target) in records {
+                        let srv =
+                            SRV::new(priority, weight, port, Name::from_ascii(target).unwrap());
+                        response.add_answer(Record::from_rdata(
+                            q.name().clone(),
+                            60,
+                            RData::SRV(srv),
+                        ));
+                    }
+                }
+            }
+            let _ = socket.send_to(&response.to_vec().unwrap(), peer);
+        }
+    });
+    (addr, rx)
+}
+
+/// A port nothing listens on.
+pub fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Logs in through `dns` (no host override) and closes; the names it asked.
+pub async fn login_via_dns<R: TestRuntime>(
+    dns: std::net::SocketAddr,
+    pki: &Pki,
+) -> Result<Vec<String>, Error> {
+    let config = ConnectConfig::new(&format!("alice@{DOMAIN}/srv"), PASSWORD)
+        .unwrap()
+        .ca_file(&pki.ca_file)
+        .name_server(dns);
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(config).await?;
+    client.close().await.unwrap();
+    let mut trace = Vec::new();
+    while let Some(event) = events.next().await {
+        trace.push(describe(&event));
+    }
+    Ok(trace)
+}
+
+/// `_xmpp-client` records: the first target refuses, the second (same name check:
+/// the certificate is for the domain, not for the 127.0.0.1 target) is used.
+pub async fn srv_every_target_in_order<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (dns, asked) = fake_dns(vec![(
+        "_xmpp-client._tcp.example.test.",
+        vec![
+            (1, 0, closed_port(), "127.0.0.1."),
+            (2, 0, port, "127.0.0.1."),
+        ],
+    )]);
+    let trace = login_via_dns::<R>(dns, pki).await.unwrap();
+    assert_eq!(
+        trace,
+        [
+            "authenticated SCRAM-SHA-512-PLUS",
+            "online alice@example.test",
+            "closed"
+        ]
+    );
+    let asked: Vec<String> = asked.try_iter().collect();
+    assert!(
+        asked.contains(&"_xmpps-client._tcp.example.test.".to_owned()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.contains(&"_xmpp-client._tcp.example.test.".to_owned()),
+        "{asked:?}"
+    );
+}
+
+/// `_xmpps-client` (XEP-0368) records are used with direct TLS.
+pub async fn srv_direct_tls<R: TestRuntime>(direct_port: u16, pki: &Pki) {
+    let (dns, _) = fake_dns(vec![
+        (
+            "_xmpps-client._tcp.example.test.",
+            vec![(5, 0, direct_port, "127.0.0.1.")],
+        ),
+        (
+            "_xmpp-client._tcp.example.test.",
+            vec![(5, 0, closed_port(), "127.0.0.1.")],
+        ),
+    ]);
+    let trace = login_via_dns::<R>(dns, pki).await.unwrap();
+    assert_eq!(
+        trace,
+        [
+            "authenticated SCRAM-SHA-512-PLUS",
+            "online alice@example.test",
+            "closed"
+        ]
+    );
+}
+
+/// Every target refuses: one error listing each attempt in order.
+pub async fn srv_all_targets_fail<R: TestRuntime>(pki: &Pki) {
+    let (a, b) = (closed_port(), closed_port());
+    let (dns, _) = fake_dns(vec![(
+        "_xmpp-client._tcp.example.test.",
+        vec![(1, 0, a, "127.0.0.1."), (2, 0, b, "127.0.0.1.")],
+    )]);
+    match login_via_dns::<R>(dns, pki).await {
+        Err(Error::Unreachable(attempts)) => {
+            assert_eq!(attempts.len(), 2, "{attempts:?}");
+            assert!(
+                attempts[0].starts_with(&format!("127.0.0.1:{a}: ")),
+                "{attempts:?}"
+            );
+            assert!(
+                attempts[1].starts_with(&format!("127.0.0.1:{b}: ")),
+                "{attempts:?}"
+            );
+        }
+        other => panic!("expected Unreachable: {other:?}"),
+    }
+}
+
+/// An IQ nobody answers resolves as a timeout; the session goes on.
+pub async fn iq_timeout<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (client, _events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+        .await
+        .unwrap();
+    let ignored = Iq::get("ignore-1", Element::new("ping", "urn:xmpp:ping"));
+    let response = client
+        .iq(ignored, Some(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    assert_eq!(response, IqResponse::Timeout);
+    let ping = Iq::get("ping-2", Element::new("ping", "urn:xmpp:ping"));
+    assert!(matches!(
+        client.iq(ping, None).await.unwrap(),
+        IqResponse::Result(_)
+    ));
+}
+
+/// A peer that accepts TCP but never answers the TLS handshake times out.
+pub async fn tls_handshake_timeout<R: TestRuntime>(pki: &Pki) {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let config = config(port, pki, PASSWORD)
+        .security(xmpp_tokio::Security::DirectTls)
+        .tls_timeout(Duration::from_millis(300));
+    match xmpp_tokio::connect_with::<R>(config).await {
+        Err(Error::Timeout("TLS handshake")) => {}
+        other => panic!("expected a handshake timeout: {:?}", other.map(|_| ())),
+    }
+    drop(silent);
 }
