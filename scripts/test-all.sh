@@ -35,6 +35,9 @@ vectors=conformance/vectors
 "$runner" sasl "$vectors/sasl.json"
 "$runner" sasl "$vectors/extra/sasl.json"
 "$runner" stanzas "$vectors"/stanzas/*.xml
+"$runner" transcripts "$vectors"/transcripts/*.txt
+"$runner" sessions
+"$runner" pair --seed 1 --chunk 7 | tail -n 1
 
 step "interop: xmpp-tokio and xmpp-smol against real Prosody and ejabberd"
 # install.sh installs the Debian packages when missing (root or sudo -n); the tests

@@ -7,10 +7,14 @@
 
 mod bad_xml_suite;
 mod jid_suite;
+mod pair;
+mod pair_cmd;
 mod sasl_suite;
+mod sessions_suite;
 mod stanzas_suite;
 mod stringprep_suite;
 mod tally;
+mod transcripts_suite;
 
 use std::process::ExitCode;
 
@@ -44,9 +48,24 @@ const SUITES: &[Suite] = &[
         run: sasl_suite::run,
     },
     Suite {
+        name: "pair",
+        about: "pair [--seed S] [--chunk N]: a full client<->server session in memory, printed",
+        run: pair_cmd::run,
+    },
+    Suite {
+        name: "sessions",
+        about: "(no files) client<->server sessions in memory: every mechanism, failure paths, timers",
+        run: sessions_suite::run,
+    },
+    Suite {
         name: "stanzas",
         about: "typed stanza round trips over files of top-level stanzas (optionally in a stream)",
         run: stanzas_suite::run,
+    },
+    Suite {
+        name: "transcripts",
+        about: "RFC C2S transcripts replayed against our client and server, every byte split",
+        run: transcripts_suite::run,
     },
 ];
 

@@ -132,6 +132,11 @@ impl ClientConfig {
         &self.jid
     }
 
+    /// How the stream is secured.
+    pub fn tls_mode(&self) -> &TlsMode {
+        &self.tls
+    }
+
     /// Asks to bind `resource` (the server may still assign another).
     pub fn with_resource(mut self, resource: impl Into<CompactStr>) -> Self {
         self.resource = Some(resource.into());

@@ -172,7 +172,8 @@ pub enum Violation {
     Read(ReadError),
     /// Bytes arrived after `<proceed/>` (client) or `<starttls/>` (server) before the
     /// TLS handshake, in the same read or later: a plaintext injection attempt
-    /// (RFC 6120 §5.4.3.3). Nothing more is written: the transport is abandoned.
+    /// (RFC 6120 §5.4.3.3). Nothing more is written — not even bytes queued but not
+    /// yet handed out: the transport is abandoned.
     PlaintextBeforeTls,
     /// A stream-level element that makes no sense in the current state (a SASL or
     /// TLS element out of order, a second `<stream:features/>`, …): `policy-violation`

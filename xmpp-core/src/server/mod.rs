@@ -160,7 +160,7 @@ impl ServerConnection {
     /// Closes for a peer violation: the stream error it calls for, then `Closed` —
     /// or, while TLS is starting, nothing but `Closed`.
     fn reject(&mut self, violation: Violation) {
-        if self.wire.tls_pending() {
+        if self.wire.tls_pending() || violation == Violation::PlaintextBeforeTls {
             self.wire.abandon(CloseReason::Violation(violation));
             return;
         }

@@ -175,18 +175,20 @@ impl ServerConnection {
             self.reject(unexpected(element));
             return;
         }
+        if more {
+            // Plaintext pipelined behind the request: an injection attempt
+            // (RFC 6120 §5.4.3.3). As when it arrives after `<proceed/>` went out,
+            // the transport is abandoned without another word.
+            self.reject(Violation::PlaintextBeforeTls);
+            return;
+        }
         let offered = self.tls.is_none() && self.config.tls == ServerTls::StartTlsRequired;
-        if !offered || more {
-            // Not offered here, or plaintext pipelined behind the request (an
-            // injection attempt, RFC 6120 §5.4.3.3): refuse and close.
+        if !offered {
+            // RFC 6120 §5.4.2.2: `<failure/>`, then close.
             let _ = self.wire.send(now, &Element::from(StartTls::Failure));
             self.wire.close_stream();
-            let violation = if more {
-                Violation::PlaintextBeforeTls
-            } else {
-                Violation::UnsupportedFeature
-            };
-            self.wire.finish(CloseReason::Violation(violation));
+            self.wire
+                .finish(CloseReason::Violation(Violation::UnsupportedFeature));
             return;
         }
         if self.send_internal(now, &Element::from(StartTls::Proceed)) {
