@@ -49,12 +49,14 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("online as {}", client.jid());
     let mut echoed = 0;
-    if count == Some(0) {
+    // Once the close is requested, later messages are left unanswered.
+    let mut closing = count == Some(0);
+    if closing {
         client.close().await.map_err(|e| e.to_string())?;
     }
     while let Some(event) = events.next().await {
         match event {
-            Event::Stanza(stanza) => {
+            Event::Stanza(stanza) if !closing => {
                 let Stanza::Message(message) = *stanza else {
                     continue;
                 };
@@ -69,6 +71,7 @@ async fn run() -> Result<(), String> {
                 client.send(reply).await.map_err(|e| e.to_string())?;
                 echoed += 1;
                 if Some(echoed) == count {
+                    closing = true;
                     client.close().await.map_err(|e| e.to_string())?;
                 }
             }
