@@ -298,6 +298,9 @@ fn both_adapters(kind: &'static str, port: u16) {
             .iter()
             .any(|l| l.contains("authenticated SCRAM-SHA-1"))
     );
+    for krate in ["xmpp-tokio", "xmpp-smol"] {
+        examples(krate, server.port, &work);
+    }
     drop((server, untrusted));
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -334,6 +337,79 @@ fn prosody_tls12_offers_plus() {
     assert_eq!(tokio_trace[0], "alice authenticated SCRAM-SHA-256");
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// `cargo run -q -p KRATE --example NAME -- ARGS...` in the workspace.
+fn example(krate: &str, name: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    command
+        .args(["run", "-q", "-p", krate, "--example", name, "--"])
+        .args(args);
+    command
+}
+
+/// The `echo` and `send` examples, with the command lines: bob echoes one
+/// message that alice sends, both exit 0; a wrong password exits 1 with one line.
+fn examples(krate: &str, port: u16, work: &Path) {
+    use std::io::{BufRead, BufReader};
+    let server = format!("127.0.0.1:{port}");
+    let ca = work.join("certs/ca.pem");
+    let ca = ca.to_str().unwrap();
+    let bob = [
+        "--jid",
+        "bob@example.test",
+        "--password",
+        "pw-bob",
+        "--server",
+        &server,
+    ];
+    let mut echo = example(krate, "echo", &bob)
+        .args(["--ca-file", ca, "--count", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(echo.stdout.take().unwrap()).lines();
+    let online = lines.next().unwrap().unwrap();
+    let bob_jid = online
+        .strip_prefix("online as ")
+        .unwrap_or_else(|| panic!("{online}"));
+    let body = format!("hello from {krate}");
+    let alice = [
+        "--jid",
+        "alice@example.test",
+        "--password",
+        "pw-alice",
+        "--to",
+        bob_jid,
+    ];
+    let sent = example(krate, "send", &alice)
+        .args(["--message", &body, "--server", &server, "--ca-file", ca])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "{krate} send failed");
+    let echoed = lines.next().unwrap().unwrap();
+    assert!(
+        echoed.starts_with("echo to alice@example.test/") && echoed.ends_with(&body),
+        "{echoed}"
+    );
+    assert!(echo.wait().unwrap().success(), "{krate} echo failed");
+    let wrong = [
+        "--jid",
+        "alice@example.test",
+        "--password",
+        "wrong",
+        "--to",
+        "bob@example.test",
+    ];
+    let out = example(krate, "send", &wrong)
+        .args(["--message", "x", "--server", &server, "--ca-file", ca])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("not-authorized"), "{stderr}");
 }
 
 async fn login_and_close<R: Runtime>(port: u16, work: PathBuf) -> Vec<String> {
