@@ -18,7 +18,7 @@ use xmpp_core::IqResponse;
 use xmpp_jid::Jid;
 use xmpp_sasl::{Mechanism, SaslCondition};
 use xmpp_stanza::{Element, Iq, IqPayload, Message, Presence, Roster, Stanza, ns};
-use xmpp_tokio::{Client, ConnectConfig, Error, Event, Events, Runtime};
+use xmpp_tokio::{Client, ConnectConfig, Error, Event, Events, Runtime, Security};
 
 const DOMAIN: &str = "example.test";
 
@@ -246,6 +246,11 @@ async fn scenario<R: Runtime>(port: u16, untrusted_port: u16, work: PathBuf) -> 
     close::<R>(alice, alice_events, &mut trace, "alice").await;
     close::<R>(bob, bob_events, &mut trace, "bob").await;
 
+    // XEP-0368 direct TLS on the server's second listener (port + 5).
+    let direct = config("alice", "pw-alice", port + 5, &work).security(Security::DirectTls);
+    trace.push("alice via direct TLS:".into());
+    let (client, events) = login::<R>(direct, &mut trace, "alice").await;
+    close::<R>(client, events, &mut trace, "alice").await;
     for mechanism in [Mechanism::ScramSha1, Mechanism::ScramSha256] {
         let forced = config("alice", "pw-alice", port, &work).mechanisms(&[mechanism]);
         let (client, events) = login::<R>(forced, &mut trace, "alice").await;
@@ -276,7 +281,8 @@ fn on_tokio<F: Future>(f: F) -> F::Output {
 /// Runs the scenario with both adapters against `kind` and compares their traces.
 fn both_adapters(kind: &'static str, port: u16) {
     let work = prepare(kind);
-    let server = Server::start(kind, &work, port, &[]);
+    let direct = (port + 5).to_string();
+    let server = Server::start(kind, &work, port, &["--direct-tls-port", &direct]);
     let untrusted = Server::start(kind, &work, port + 2, &["--untrusted"]);
     let tokio_trace = on_tokio(scenario::<xmpp_tokio::Tokio>(
         server.port,

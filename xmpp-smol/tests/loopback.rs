@@ -27,6 +27,7 @@ fn failures_are_typed() {
         wrong_password::<Smol>(port, &pki).await;
         untrusted_certificate::<Smol>(port, &loopback::pki("smol-other")).await;
         iq_timeout::<Smol>(port, &pki).await;
+        plaintext_server::<Smol>(&pki).await;
         tls_handshake_timeout::<Smol>(&pki).await;
         nothing_listening::<Smol>(&loopback::pki("smol-none")).await;
     });
@@ -38,7 +39,7 @@ fn srv_records() {
         let pki = pki("smol-srv");
         let port = start_server::<Smol>(pki.server.clone());
         srv_every_target_in_order::<Smol>(port, &pki).await;
-        let direct = start_server_with::<Smol>(pki.server.clone(), true);
+        let direct = start_server_with::<Smol>(Some(pki.server.clone()), true);
         srv_direct_tls::<Smol>(direct, &pki).await;
         srv_all_targets_fail::<Smol>(&pki).await;
     });

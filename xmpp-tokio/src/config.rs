@@ -26,7 +26,7 @@ pub enum Security {
     InsecurePlaintext,
 }
 
-/// Everything [`connect`](crate::connect) needs.
+/// Everything [`connect_with`](crate::connect_with) needs.
 ///
 /// ```
 /// use std::time::Duration;

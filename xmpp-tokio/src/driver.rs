@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use futures::channel::mpsc;
 use futures::{FutureExt, StreamExt};
 use rustls::ClientConfig;
-use tracing::{debug, trace};
+use tracing::{Instrument, debug, debug_span, trace};
 use xmpp_core::{CloseReason, Connection, Output, TlsInfo, TlsRole};
 
 use crate::runtime::{Runtime, timeout};
@@ -178,7 +178,8 @@ where
                         "no TLS configuration for the {role:?} role"
                     )));
                 };
-                let handshake = transport.start_tls(tls, &server_name);
+                let span = debug_span!("starttls", ?role, name = %server_name);
+                let handshake = transport.start_tls(tls, &server_name).instrument(span);
                 let info = timeout::<R, _>(handshake_timeout, "TLS handshake", handshake).await??;
                 debug!(version = ?info.version, bindings = ?info.binding_types(), "TLS established");
                 conn.handle_tls_established(Instant::now(), info);

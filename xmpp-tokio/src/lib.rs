@@ -2,7 +2,7 @@
 //! [`xmpp_core::ClientConnection`] (or `ServerConnection`) over TCP and rustls and
 //! holds no protocol logic of its own — no XML, no SASL, no negotiation.
 //!
-//! * [`connect`] resolves the domain (DNS SRV `_xmpps-client._tcp` and
+//! * `connect` ([`connect_with`] on any [`Runtime`]) resolves the domain (DNS SRV `_xmpps-client._tcp` and
 //!   `_xmpp-client._tcp`, ordered by the core's RFC 2782 selection, every target tried
 //!   in order, the domain on 5222 as the fallback — or an explicit `host:port`),
 //!   connects with timeouts and returns once the session is online: a [`Client`] to send
@@ -19,6 +19,7 @@
 //! use xmpp_stanza::Message;
 //! use xmpp_tokio::{ConnectConfig, Event};
 //!
+//! # #[cfg(feature = "tokio-runtime")]
 //! # async fn run() -> Result<(), xmpp_tokio::Error> {
 //! let config = ConnectConfig::new("juliet@example.com", "secret")?;
 //! let (client, mut events) = xmpp_tokio::connect(config).await?;

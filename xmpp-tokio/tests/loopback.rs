@@ -26,6 +26,7 @@ fn failures_are_typed() {
         wrong_password::<Tokio>(port, &pki).await;
         untrusted_certificate::<Tokio>(port, &loopback::pki("tokio-other")).await;
         iq_timeout::<Tokio>(port, &pki).await;
+        plaintext_server::<Tokio>(&pki).await;
         tls_handshake_timeout::<Tokio>(&pki).await;
         nothing_listening::<Tokio>(&loopback::pki("tokio-none")).await;
     });
@@ -37,7 +38,7 @@ fn srv_records() {
         let pki = pki("tokio-srv");
         let port = start_server::<Tokio>(pki.server.clone());
         srv_every_target_in_order::<Tokio>(port, &pki).await;
-        let direct = start_server_with::<Tokio>(pki.server.clone(), true);
+        let direct = start_server_with::<Tokio>(Some(pki.server.clone()), true);
         srv_direct_tls::<Tokio>(direct, &pki).await;
         srv_all_targets_fail::<Tokio>(&pki).await;
     });

@@ -71,11 +71,12 @@ pub fn pki(name: &str) -> Pki {
 /// Starts our server on 127.0.0.1 (accounts alice and bob with [`PASSWORD`]); returns
 /// its port. It serves every connection until the test process ends.
 pub fn start_server<R: TestRuntime>(tls: ServerTlsConfig) -> u16 {
-    start_server_with::<R>(tls, false)
+    start_server_with::<R>(Some(tls), false)
 }
 
-/// [`start_server`], with TLS from the first byte (XEP-0368) if `direct_tls`.
-pub fn start_server_with<R: TestRuntime>(tls: ServerTlsConfig, direct_tls: bool) -> u16 {
+/// [`start_server`], with TLS from the first byte (XEP-0368) if `direct_tls`, and
+/// without TLS at all (a plaintext test server) if `tls` is `None`.
+pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tls: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, mut rx) = mpsc::unbounded();
@@ -86,12 +87,16 @@ pub fn start_server_with<R: TestRuntime>(tls: ServerTlsConfig, direct_tls: bool)
             }
         }
     });
-    let config = Arc::new(ServerConfig::new(DOMAIN).unwrap());
+    let mut config = ServerConfig::new(DOMAIN).unwrap();
+    if tls.is_none() {
+        config = config.with_tls(xmpp_core::ServerTls::InsecureNoTls);
+    }
+    let config = Arc::new(config);
     R::spawn(async move {
         while let Some(stream) = rx.next().await {
             stream.set_nonblocking(true).unwrap();
             let options = ServeOptions {
-                tls: Some(tls.clone()),
+                tls: tls.clone(),
                 direct_tls,
                 tls_timeout: Duration::from_secs(5),
             };
@@ -505,4 +510,23 @@ pub async fn tls_handshake_timeout<R: TestRuntime>(pki: &Pki) {
         other => panic!("expected a handshake timeout: {:?}", other.map(|_| ())),
     }
     drop(silent);
+}
+
+/// A server without TLS: refused by default (STARTTLS required), usable with the
+/// loudly named test mode.
+pub async fn plaintext_server<R: TestRuntime>(pki: &Pki) {
+    let port = start_server_with::<R>(None, false);
+    match xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD)).await {
+        Err(Error::Policy(xmpp_core::CloseReason::TlsNotOffered)) => {}
+        other => panic!("expected TlsNotOffered: {:?}", other.map(|_| ())),
+    }
+    let insecure = config(port, pki, PASSWORD).security(xmpp_tokio::Security::InsecurePlaintext);
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(insecure).await.unwrap();
+    assert!(matches!(events.next().await, Some(Event::Authenticated(_))));
+    client.close().await.unwrap();
+    let mut last = None;
+    while let Some(event) = events.next().await {
+        last = Some(describe(&event));
+    }
+    assert_eq!(last.as_deref(), Some("closed"));
 }
