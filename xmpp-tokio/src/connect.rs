@@ -16,7 +16,8 @@ use xmpp_core::{ClientConnection, TlsInfo, TlsMode};
 use crate::client::{ClientApp, Event, Events};
 use crate::config::{ConnectConfig, Security};
 use crate::dns;
-use crate::driver::{self, TlsSide};
+use crate::driver;
+use crate::runtime::TlsSide;
 use crate::runtime::timeout;
 use crate::{Client, Error, OsEntropy, Runtime, Transport, tls};
 

@@ -4,60 +4,18 @@
 
 use std::future::Future;
 use std::io;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::channel::mpsc;
 use futures::{FutureExt, StreamExt};
-use rustls::ClientConfig;
 use tracing::{Instrument, debug, debug_span, trace};
-use xmpp_core::{CloseReason, Connection, Output, TlsInfo, TlsRole};
+use xmpp_core::{CloseReason, Connection, Output};
 
-use crate::runtime::{Runtime, timeout};
-use crate::{Error, ServerTlsConfig};
+use crate::Error;
+use crate::runtime::{Runtime, TlsSide, Transport, timeout};
 
-/// A byte stream that can be upgraded to TLS in place: the plain-or-TLS transport of a
-/// runtime.
-pub trait Transport: Send + 'static {
-    /// Reads some bytes; 0 means end of file. Must be cancel-safe.
-    fn read<'a>(
-        &'a mut self,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
-    /// Writes all of `buf` and flushes.
-    fn write_all<'a>(
-        &'a mut self,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a;
-    /// Closes the write side (TLS close_notify first, if any).
-    fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
-    /// Runs a TLS handshake on the plain stream and returns its [`TlsInfo`] with the
-    /// channel-binding data ([`tls_info`](crate::binding::tls_info)).
-    fn start_tls<'a>(
-        &'a mut self,
-        tls: &'a TlsSide,
-        server_name: &'a str,
-    ) -> impl Future<Output = Result<TlsInfo, Error>> + Send + 'a;
-}
-
-/// The TLS configuration of one side of a connection.
-#[derive(Clone, Debug)]
-pub enum TlsSide {
-    /// A client: the configuration from [`client_config`](crate::client_config).
-    Client(Arc<ClientConfig>),
-    /// A server.
-    Server(ServerTlsConfig),
-}
-
-impl TlsSide {
-    /// The handshake role this side takes.
-    pub fn role(&self) -> TlsRole {
-        match self {
-            TlsSide::Client(_) => TlsRole::Client,
-            TlsSide::Server(_) => TlsRole::Server,
-        }
-    }
-}
+/// Bytes read per call; also the write buffer capacity kept between bursts.
+const READ_BUFFER: usize = 4096;
 
 /// The application's end of a driven connection.
 pub(crate) trait App<C: Connection>: Send {
@@ -87,7 +45,8 @@ pub(crate) async fn run<R, C, A>(
     R: Runtime,
     A: App<C>,
 {
-    let mut buf = vec![0u8; 16 * 1024];
+    // Small per-connection buffers: a server may hold many idle connections.
+    let mut buf = vec![0u8; READ_BUFFER];
     let mut out = Vec::new();
     let error = loop {
         let deadline = match drain::<R, C, A>(
@@ -204,6 +163,7 @@ async fn flush<T: Transport>(transport: &mut T, out: &mut Vec<u8>) -> Result<(),
         trace!(bytes = out.len(), "write");
         transport.write_all(out).await.map_err(Error::io("write"))?;
         out.clear();
+        out.shrink_to(READ_BUFFER);
     }
     Ok(())
 }

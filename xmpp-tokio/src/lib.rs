@@ -57,10 +57,9 @@ pub use binding::{server_end_point, tls_info};
 pub use client::{Client, Event, Events};
 pub use config::{ConnectConfig, Security};
 pub use connect::connect_with;
-pub use driver::{TlsSide, Transport};
 pub use entropy::OsEntropy;
 pub use error::Error;
-pub use runtime::Runtime;
+pub use runtime::{Runtime, TlsSide, Transport};
 pub use server::{ServeOptions, Session, SessionEvent, SessionEvents, serve_with};
 pub use tls::{ServerTlsConfig, client_config, server_name, with_alpn};
 #[cfg(feature = "tokio-runtime")]

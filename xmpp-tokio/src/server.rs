@@ -14,7 +14,8 @@ use xmpp_core::{
     Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
 };
 
-use crate::driver::{self, App, TlsSide};
+use crate::driver::{self, App};
+use crate::runtime::TlsSide;
 use crate::runtime::timeout;
 use crate::{Error, OsEntropy, Runtime, ServerTlsConfig, Transport};
 

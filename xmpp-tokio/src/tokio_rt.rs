@@ -11,7 +11,7 @@ use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
 use xmpp_core::TlsInfo;
 
 use crate::binding::{server_end_point, tls_info};
-use crate::driver::{TlsSide, Transport};
+use crate::runtime::{TlsSide, Transport};
 use crate::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session, SessionEvents};
 use crate::{connect_with, serve_with, tls};
 
