@@ -155,7 +155,6 @@ where
                 flush::<R>(transport, out).await?;
                 return Ok(Drained::Wait(deadline));
             }
-            _ => {}
         }
     }
 }

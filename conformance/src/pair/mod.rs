@@ -157,7 +157,6 @@ impl Pair {
                 Output::Event(e) => self.client_events.push(e),
                 Output::Closed(reason) => self.client_closed = Some(reason),
                 Output::Wait(_) => return,
-                _ => return,
             }
         }
     }
@@ -179,7 +178,6 @@ impl Pair {
                 }
                 Output::Closed(reason) => self.server_closed = Some(reason),
                 Output::Wait(_) => return,
-                _ => return,
             }
         }
     }

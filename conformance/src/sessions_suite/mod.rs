@@ -94,6 +94,11 @@ pub fn run(args: &[String]) -> ExitCode {
         eprintln!("usage: conformance sessions   (takes no files)");
         return ExitCode::from(2);
     }
+    println!(
+        "# sessions in memory; SCRAM iteration count {}: lowered with xmpp-sasl's explicit test \
+         option (insecure_min_iterations_for_tests) to keep debug runs fast",
+        crate::pair::TEST_ITERATIONS
+    );
     let mut tally = Tally::default();
     let pairs = mechanisms::SCENARIOS
         .iter()

@@ -393,7 +393,7 @@ impl<E> MapEvent for Output<E> {
             Output::Transmit(b) => Drained::Bytes(b),
             Output::StartTls { .. } => Drained::StartTls,
             Output::Closed(r) => Drained::Closed(r),
-            _ => Drained::Wait,
+            Output::Event(_) | Output::Wait(_) => Drained::Wait,
         }
     }
 }

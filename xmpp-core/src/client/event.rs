@@ -32,7 +32,9 @@ pub enum ClientEvent {
     /// [`InvalidStanza::error_reply`].
     InvalidStanza(Box<InvalidStanza>),
     /// The response to an IQ request sent with [`ClientCommand::Send`] or
-    /// [`ClientCommand::SendIq`], or its timeout.
+    /// [`ClientCommand::SendIq`], or its timeout. Requests still waiting when the
+    /// connection closes get no event: [`Output::Closed`](crate::Output::Closed) ends
+    /// them all.
     IqResponse {
         /// The request's id.
         id: CompactStr,

@@ -51,6 +51,13 @@ pub(super) struct BindRun {
     jid: Option<FullJid>,
 }
 
+/// Whether the features offer resource binding — also in the form with a
+/// `<required/>` child that Prosody sends (RFC 6120 dropped it, but it means the same),
+/// which `StreamFeatures` keeps among the unmodelled features.
+fn offers_bind(features: &StreamFeatures) -> bool {
+    features.bind || features.other.iter().any(|e| e.is("bind", ns::XMPP_BIND))
+}
+
 /// The violation for an element that has no place here.
 pub(super) fn unexpected(element: &Element) -> Violation {
     Violation::UnexpectedElement {
@@ -160,9 +167,7 @@ impl ClientConnection {
 
     /// After authentication: requests a resource (RFC 6120 §7).
     fn start_bind(&mut self, now: Instant, features: StreamFeatures) {
-        // Prosody sends `<bind><required/></bind>`, which StreamFeatures keeps in `other`.
-        let marked = |e: &xmpp_stanza::Element| e.is("bind", xmpp_stanza::ns::XMPP_BIND);
-        if !features.bind && !features.other.iter().any(marked) {
+        if !offers_bind(&features) {
             self.give_up(CloseReason::BindNotOffered);
             return;
         }

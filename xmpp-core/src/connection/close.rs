@@ -30,8 +30,9 @@ pub enum CloseReason {
     /// The peer broke the protocol; unless it happened while TLS was starting, the
     /// stream error [`Violation::condition`] was sent first.
     Violation(Violation),
-    /// We closed the stream with this stream error on the application's command
-    /// (for example `conflict` when a session is replaced).
+    /// We closed the stream with this stream error: on the application's command
+    /// (for example `conflict` when a session is replaced), or `internal-server-error`
+    /// when an element we built could not be serialized (a bug, not the peer's fault).
     LocalError(StreamErrorCondition),
     /// The transport ended (EOF) without the peer closing its stream.
     ConnectionLost,

@@ -57,7 +57,9 @@ pub trait Connection {
     /// is harmless).
     fn handle_timeout(&mut self, now: Instant);
 
-    /// The TLS handshake asked for by [`Output::StartTls`] completed.
+    /// The TLS handshake asked for by [`Output::StartTls`] completed; `info` carries
+    /// the version and channel-binding data. Ignored when no handshake was asked for
+    /// (direct TLS is given at construction instead).
     fn handle_tls_established(&mut self, now: Instant, info: TlsInfo);
 
     /// A command from the application; an error means misuse, and nothing happened.

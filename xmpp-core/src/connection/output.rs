@@ -12,8 +12,10 @@ use super::tls::TlsRole;
 /// One output of a connection, from
 /// [`Connection::poll_output`](crate::Connection::poll_output). Outputs come in the
 /// order they must take effect; drain them until [`Output::Wait`].
+///
+/// Deliberately exhaustive: a driver loop must handle every kind, so a new one
+/// would be a breaking change that the compiler points out.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Output<E> {
     /// Bytes to write to the transport (through TLS once it is up).
     Transmit(Vec<u8>),

@@ -259,6 +259,11 @@ pub(crate) fn feed<R: Role>(role: &mut R, now: Instant, input: &[u8]) {
 /// `Keepalive` is handled by the roles (it does not close).
 pub(crate) fn timeout_close<E>(wire: &mut Wire<E>, kind: TimerKind) {
     use xmpp_stanza::StreamErrorCondition as C;
+    if wire.tls_pending() {
+        // Nothing can be written mid-handshake; drop the hand-off too.
+        wire.abandon(CloseReason::Timeout(kind));
+        return;
+    }
     match kind {
         TimerKind::CloseHandshake => {}
         TimerKind::Negotiation | TimerKind::ReadIdle => {

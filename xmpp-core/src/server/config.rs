@@ -24,8 +24,9 @@ pub enum ServerTls {
     InsecureNoTls,
 }
 
-/// Which SASL mechanisms the server offers, and their parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which SASL mechanisms the server offers, and their parameters. `Debug` redacts
+/// the decoy secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SaslPolicy {
     pub(crate) mechanisms: Vec<Mechanism>,
     pub(crate) scram_iterations: u32,
@@ -33,6 +34,19 @@ pub struct SaslPolicy {
     pub(crate) digest_md5: bool,
     pub(crate) plain_without_tls: bool,
     pub(crate) saslprep: bool,
+}
+
+impl std::fmt::Debug for SaslPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SaslPolicy")
+            .field("mechanisms", &self.mechanisms)
+            .field("scram_iterations", &self.scram_iterations)
+            .field("decoy_secret", &self.decoy_secret.map(|_| "<redacted>"))
+            .field("digest_md5", &self.digest_md5)
+            .field("plain_without_tls", &self.plain_without_tls)
+            .field("saslprep", &self.saslprep)
+            .finish()
+    }
 }
 
 impl Default for SaslPolicy {
@@ -71,6 +85,13 @@ impl SaslPolicy {
 
     /// A server-wide secret from which decoy salts for unknown users are derived, so
     /// probes cannot tell unknown users from real ones.
+    ///
+    /// ```
+    /// use xmpp_core::SaslPolicy;
+    ///
+    /// let policy = SaslPolicy::default().with_decoy_secret([7; 32]);
+    /// assert!(format!("{policy:?}").contains("<redacted>"));
+    /// ```
     pub fn with_decoy_secret(mut self, secret: [u8; 32]) -> Self {
         self.decoy_secret = Some(secret);
         self
@@ -246,5 +267,58 @@ impl ServerConfig {
     pub fn with_max_auth_failures(mut self, failures: u8) -> Self {
         self.max_auth_failures = failures.max(1);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::TlsVersion;
+    use xmpp_sasl::{ChannelBinding, ChannelBindingType};
+
+    fn names(config: &xmpp_sasl::ServerConfig) -> Vec<&'static str> {
+        config
+            .offered_mechanisms()
+            .iter()
+            .map(|m| m.name())
+            .collect()
+    }
+
+    #[test]
+    fn what_the_policy_offers_by_tls_state() {
+        let policy = SaslPolicy::default();
+        let plaintext = policy.build("example.com", None);
+        assert_eq!(
+            names(&plaintext),
+            ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1"]
+        );
+        let tls = TlsInfo::new(TlsVersion::Tls13).with_channel_binding(ChannelBinding::new(
+            ChannelBindingType::TlsExporter,
+            vec![1; 32],
+        ));
+        let secured = policy.build("example.com", Some(&tls));
+        assert_eq!(names(&secured).len(), 7);
+        assert!(names(&secured).contains(&"SCRAM-SHA-256-PLUS"));
+        assert!(names(&secured).contains(&"PLAIN"));
+        let insecure = SaslPolicy::default()
+            .insecure_allow_plain_without_tls()
+            .build("example.com", None);
+        assert!(names(&insecure).contains(&"PLAIN"));
+        let digest = SaslPolicy::default()
+            .with_mechanisms(&[Mechanism::ScramSha1])
+            .enable_historic_digest_md5()
+            .build("example.com", Some(&TlsInfo::new(TlsVersion::Tls12)));
+        assert_eq!(names(&digest), ["SCRAM-SHA-1", "DIGEST-MD5"]);
+    }
+
+    #[test]
+    fn the_domain_is_normalised_and_must_be_a_domain() {
+        let config = ServerConfig::new("Example.COM").unwrap();
+        assert_eq!(config.domain(), "example.com");
+        assert_eq!(
+            ServerConfig::new("example.com/resource").err(),
+            Some(ConfigError::InvalidDomain)
+        );
+        assert_eq!(config.with_max_auth_failures(0).max_auth_failures, 1);
     }
 }

@@ -13,12 +13,24 @@ use crate::stream::WriteError;
 
 impl ServerConnection {
     /// A stanza from the online client.
-    pub(super) fn on_stanza(&mut self, now: Instant, element: Element) {
+    pub(super) fn on_stanza(&mut self, now: Instant, mut element: Element) {
         let Some(own) = self.jid.clone() else {
             self.reject(Violation::StanzaBeforeAuth);
             return;
         };
-        let mut stanza = match Stanza::try_from(element) {
+        // RFC 6120 §8.1.2.1: a `from` must be the session's (full or bare) JID; the
+        // server stamps the full JID either way — before validating the rest, so that
+        // an error reply is addressed to the session too.
+        if let Some(from) = element.attr("from") {
+            let ours = Jid::new(from)
+                .is_ok_and(|f| f.as_str() == own.as_str() || f.as_str() == own.to_bare().as_str());
+            if !ours {
+                self.reject(Violation::InvalidFrom);
+                return;
+            }
+        }
+        element.set_attr("from", own.as_str());
+        let stanza = match Stanza::try_from(element) {
             Ok(s) => s,
             Err(invalid) => {
                 if let Some(reply) = invalid.error_reply() {
@@ -27,14 +39,6 @@ impl ServerConnection {
                 return;
             }
         };
-        if let Some(from) = stanza.from()
-            && from.as_str() != own.as_str()
-            && from.as_str() != own.to_bare().as_str()
-        {
-            self.reject(Violation::InvalidFrom);
-            return;
-        }
-        stanza.set_from(Some(Jid::from(own)));
         if let Stanza::Iq(iq) = &stanza
             && self.answer_session_iq(now, iq)
         {

@@ -178,3 +178,24 @@ impl ServerConnection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_sasl_elements_map_to_their_conditions() {
+        assert_eq!(
+            condition_for(Problem::MissingAttribute("mechanism")),
+            SaslCondition::InvalidMechanism
+        );
+        assert_eq!(
+            condition_for(Problem::InvalidBase64),
+            SaslCondition::IncorrectEncoding
+        );
+        assert_eq!(
+            condition_for(Problem::UnexpectedText),
+            SaslCondition::MalformedRequest
+        );
+    }
+}

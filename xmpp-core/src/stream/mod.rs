@@ -6,7 +6,7 @@
 //! | module | job |
 //! |---|---|
 //! | `utf8` | UTF-8 validation, holding back a character split between inputs |
-//! | `scan` | the resumable framer: unit boundaries, restricted markup, limits |
+//! | `scan` | the resumable framer: unit boundaries, restricted markup, limits (submodules: `prolog`, `tag`, `find`) |
 //! | `buffer` | the bytes of a unit that spans inputs, with bounded growth |
 //! | `header` | XML declaration and stream header checks |
 //! | `toplevel` | which first-level elements a stream may carry |
@@ -14,6 +14,7 @@
 //! | `error` | [`ReadError`] and its RFC 6120 conditions |
 //! | `event` | [`Event`], [`StreamHeader`], [`StreamVersion`] |
 //! | `reader` | [`StreamReader`]: the glue, reads and resets |
+//! | `step` | what a read returns: [`Step`], [`Events`] |
 //! | `writer` | [`StreamWriter`] |
 
 mod buffer;
@@ -24,6 +25,7 @@ mod header;
 mod limits;
 mod reader;
 mod scan;
+mod step;
 mod toplevel;
 mod utf8;
 mod writer;
@@ -32,5 +34,6 @@ pub use config::ReaderConfig;
 pub use error::{ReadError, ReadErrorKind};
 pub use event::{Event, StreamHeader, StreamVersion};
 pub use limits::Limits;
-pub use reader::{Events, Step, StreamReader};
+pub use reader::StreamReader;
+pub use step::{Events, Step};
 pub use writer::{StreamAttributes, StreamWriter, WriteError};

@@ -10,22 +10,9 @@ use super::event::Event;
 use super::header;
 use super::limits::Limits;
 use super::scan::{Scan, Scanner, UnitKind};
+use super::step::{Events, Step};
 use super::toplevel;
 use super::utf8::{self, InvalidUtf8, Tail};
-
-/// The result of one [`StreamReader::read`]: how many bytes of the input it
-/// consumed, and the event they completed, if any.
-///
-/// Without an event, `consumed` is the whole input. With one, it is the number of
-/// bytes up to and including the event's last byte; the rest of the input has not
-/// been looked at.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Step {
-    /// Bytes of the input consumed.
-    pub consumed: usize,
-    /// The event completed by those bytes.
-    pub event: Option<Event>,
-}
 
 /// A byte-fed XMPP stream reader: the peer's bytes in, in any chunking; the stream
 /// header, each complete top-level element (as an [`xmpp_stanza::Element`]) and the
@@ -244,11 +231,7 @@ impl StreamReader {
 
     /// Reads all of `input` as an iterator of events (see [`Events`]).
     pub fn feed<'r, 'i>(&'r mut self, input: &'i [u8]) -> Events<'r, 'i> {
-        Events {
-            reader: self,
-            rest: input,
-            done: false,
-        }
+        Events::new(self, input)
     }
 
     /// Index in `rest` (at absolute `base`) where the current unit's bytes begin.
@@ -398,48 +381,6 @@ impl StreamReader {
         };
         buffer.clear();
         Ok(event)
-    }
-}
-
-/// The events in one input, from [`StreamReader::feed`].
-///
-/// Yields each event, or the error the reader stopped with (once), until the input
-/// is used up. Stop early (after a `<proceed/>` or `<success/>`, say) and
-/// [`remaining`](Self::remaining) gives the bytes not yet read.
-#[derive(Debug)]
-pub struct Events<'r, 'i> {
-    reader: &'r mut StreamReader,
-    rest: &'i [u8],
-    done: bool,
-}
-
-impl<'i> Events<'_, 'i> {
-    /// The bytes of the input not consumed yet (empty after an error).
-    pub fn remaining(&self) -> &'i [u8] {
-        self.rest
-    }
-}
-
-impl Iterator for Events<'_, '_> {
-    type Item = Result<Event, ReadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while !self.done && !self.rest.is_empty() {
-            match self.reader.read(self.rest) {
-                Ok(step) => {
-                    self.rest = self.rest.get(step.consumed..).unwrap_or_default();
-                    if let Some(event) = step.event {
-                        return Some(Ok(event));
-                    }
-                }
-                Err(e) => {
-                    self.done = true;
-                    self.rest = &[];
-                    return Some(Err(e));
-                }
-            }
-        }
-        None
     }
 }
 

@@ -128,9 +128,6 @@ enum Mode {
 }
 
 const CDATA_OPEN: &[u8; 7] = b"[CDATA[";
-const XMLNS: &[u8; 5] = b"xmlns";
-/// `xmlns` state: not at a possible namespace declaration name.
-const NOT_XMLNS: u8 = 6;
 
 /// The framer's state between feeds.
 #[derive(Clone, Debug)]
@@ -181,15 +178,6 @@ impl Default for Scanner {
     }
 }
 
-const FNV_OFFSET: u32 = 0x811c_9dc5;
-const FNV_PRIME: u32 = 0x0100_0193;
-
-/// One step of FNV-1a.
-#[inline(always)]
-fn fnv(hash: u32, b: u8) -> u32 {
-    (hash ^ u32::from(b)).wrapping_mul(FNV_PRIME)
-}
-
 /// Whether `b` is XML whitespace.
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
@@ -230,15 +218,6 @@ impl Scanner {
         self.open.clear();
     }
 
-    fn begin_start_tag(&mut self) {
-        self.mode = Mode::StartTag;
-        self.attrs = 0;
-        self.xmlns = NOT_XMLNS;
-        self.slash = false;
-        self.in_name = true;
-        self.name_hash = FNV_OFFSET;
-    }
-
     /// Classifies `input` (whose first byte is at absolute offset `base`) until a
     /// boundary, a violation or the end of the input. (The reader calls the two
     /// halves, [`quick`](Self::quick) and [`scan_from`](Self::scan_from), itself.)
@@ -275,27 +254,6 @@ impl Scanner {
             None => Some(stop),
             Some(k) => Some(k),
         }
-    }
-
-    /// Name bytes of a start tag (no whitespace, `=`, quote, `/`, `>` or `<`):
-    /// hashes the element name and follows the `xmlns` match. Returns the index of
-    /// the first other byte.
-    #[inline]
-    fn quick_tag(&mut self, input: &[u8]) -> Option<usize> {
-        for (k, &b) in input.iter().enumerate() {
-            if !NAME_BYTE[usize::from(b)] {
-                return Some(k);
-            }
-            if self.in_name {
-                self.name_hash = fnv(self.name_hash, b);
-            }
-            self.xmlns = match XMLNS.get(usize::from(self.xmlns)) {
-                Some(&c) if c == b => self.xmlns + 1,
-                _ => NOT_XMLNS,
-            };
-            self.slash = false;
-        }
-        None
     }
 
     /// [`scan`](Self::scan) from index `start` of `input`, the bytes before it
@@ -484,97 +442,14 @@ impl Scanner {
                         return fault(i, Fault::AfterClose);
                     }
                 }
-                Mode::Start { bom } => {
-                    let b = input[i];
-                    match b {
-                        0xEF if bom => {
-                            i += 1;
-                            self.mode = Mode::Bom(1);
-                            continue;
-                        }
-                        0xFE | 0xFF | 0x00 => return fault(i, Fault::NotUtf8),
-                        _ => {}
-                    }
-                    self.begin_unit(UnitKind::Header, base + i as u64);
-                    stop = self.stop(n, base, limits);
-                    if stop <= i {
-                        break;
-                    }
-                    i += 1;
-                    self.mode = match b {
-                        b'<' => Mode::StartLt,
-                        _ if is_space(b) => Mode::Prolog,
-                        _ => return fault(i - 1, Fault::TextOutsideElements),
-                    };
-                }
-                Mode::Bom(k) => {
-                    let b = input[i];
-                    let want = if k == 1 { 0xBB } else { 0xBF };
-                    if b != want {
-                        let start = base + i as u64 - u64::from(k);
-                        return Scan::Fault {
-                            at: i,
-                            offset: start,
-                            fault: Fault::TextOutsideElements,
-                        };
-                    }
-                    i += 1;
-                    self.mode = if k == 1 {
-                        Mode::Bom(2)
-                    } else {
-                        Mode::Start { bom: false }
-                    };
-                }
-                Mode::StartLt => {
-                    let b = input[i];
-                    match b {
-                        b'?' => {
-                            i += 1;
-                            self.mode = Mode::Decl { question: false };
-                        }
-                        b'!' => {
-                            i += 1;
-                            self.mode = Mode::OuterBang;
-                        }
-                        b'/' => return markup_fault(base, i, 1, Fault::EndTagInProlog),
-                        // `<` then NUL: UTF-16LE without a byte-order mark.
-                        0x00 => return fault(i, Fault::NotUtf8),
-                        _ => self.begin_start_tag(),
-                    }
-                }
-                Mode::Decl { question } => {
-                    let b = input[i];
-                    i += 1;
-                    if question && b == b'>' {
-                        self.mode = Mode::Prolog;
-                        return Scan::DeclEnd { end: i };
-                    }
-                    self.mode = Mode::Decl {
-                        question: b == b'?',
-                    };
-                }
-                Mode::Prolog => {
-                    while i < stop && is_space(input[i]) {
-                        i += 1;
-                    }
-                    if i < stop {
-                        if input[i] != b'<' {
-                            return fault(i, Fault::TextOutsideElements);
-                        }
-                        i += 1;
-                        self.mode = Mode::PrologLt;
-                    }
-                }
-                Mode::PrologLt => {
-                    let b = input[i];
-                    match b {
-                        b'?' => return markup_fault(base, i, 1, Fault::ProcessingInstruction),
-                        b'!' => {
-                            i += 1;
-                            self.mode = Mode::OuterBang;
-                        }
-                        b'/' => return markup_fault(base, i, 1, Fault::EndTagInProlog),
-                        _ => self.begin_start_tag(),
+                Mode::Start { .. }
+                | Mode::Bom(_)
+                | Mode::StartLt
+                | Mode::Decl { .. }
+                | Mode::Prolog
+                | Mode::PrologLt => {
+                    if let Some(done) = self.prolog_step(input, &mut i, &mut stop, base, limits) {
+                        return done;
                     }
                 }
             }
@@ -584,154 +459,6 @@ impl Scanner {
             return fault(stop, Fault::TooLarge);
         }
         Scan::NeedMore
-    }
-
-    /// The byte `b` at index `*i` follows a `<` inside an element: starts an end
-    /// tag, a CDATA section or a start tag (or is a processing instruction).
-    #[inline(always)]
-    fn after_content_lt(
-        &mut self,
-        b: u8,
-        i: &mut usize,
-        base: u64,
-        limits: &Limits,
-    ) -> Option<Scan> {
-        match b {
-            b'/' => {
-                self.tag_start = (base + *i as u64).saturating_sub(1);
-                *i += 1;
-                self.mode = Mode::EndTag { name: true };
-                self.name_hash = FNV_OFFSET;
-            }
-            b'!' => {
-                *i += 1;
-                self.mode = Mode::CdataOpen(0);
-            }
-            b'?' => return Some(markup_fault(base, *i, 1, Fault::ProcessingInstruction)),
-            _ => {
-                if self.depth >= limits.max_depth {
-                    return Some(Scan::Fault {
-                        at: *i,
-                        offset: base + *i as u64,
-                        fault: Fault::TooDeep,
-                    });
-                }
-                self.begin_start_tag();
-            }
-        }
-        None
-    }
-
-    /// Classifies start-tag bytes until the tag closes, an attribute value opens, or
-    /// `stop`. Counts attributes (one per opening quote) and namespace declarations
-    /// (attribute names `xmlns` and `xmlns:…`).
-    fn scan_start_tag(
-        &mut self,
-        input: &[u8],
-        i: &mut usize,
-        stop: usize,
-        limits: &Limits,
-    ) -> TagStep {
-        let mut j = *i;
-        if self.in_name {
-            let mut hash = self.name_hash;
-            while j < stop {
-                let b = input[j];
-                if matches!(
-                    b,
-                    b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<' | b'\'' | b'"' | b'='
-                ) {
-                    self.in_name = false;
-                    break;
-                }
-                hash = fnv(hash, b);
-                j += 1;
-            }
-            self.name_hash = hash;
-        }
-        let mut xmlns = self.xmlns;
-        let mut slash = self.slash;
-        let step = loop {
-            if j >= stop {
-                break TagStep::More;
-            }
-            let b = input[j];
-            j += 1;
-            match b {
-                b'>' => break TagStep::Closed,
-                b'\'' | b'"' => {
-                    if self.attrs >= limits.max_attributes {
-                        break TagStep::Fault(j - 1, Fault::TooManyAttributes);
-                    }
-                    self.attrs += 1;
-                    self.mode = Mode::AttrValue(b);
-                    break TagStep::More;
-                }
-                b'/' => {
-                    slash = true;
-                    xmlns = NOT_XMLNS;
-                    continue;
-                }
-                b'<' => break TagStep::Fault(j - 1, Fault::LtInTag),
-                b' ' | b'\t' | b'\r' | b'\n' | b'=' | b':' => {
-                    if xmlns == XMLNS.len() as u8 {
-                        if self.ns_decls >= limits.max_namespace_declarations {
-                            break TagStep::Fault(j - 1, Fault::TooManyNamespaceDeclarations);
-                        }
-                        self.ns_decls += 1;
-                    }
-                    xmlns = if is_space(b) { 0 } else { NOT_XMLNS };
-                }
-                _ => {
-                    xmlns = match XMLNS.get(usize::from(xmlns)) {
-                        Some(&c) if c == b => xmlns + 1,
-                        _ => NOT_XMLNS,
-                    };
-                }
-            }
-            slash = false;
-        };
-        self.xmlns = xmlns;
-        self.slash = slash;
-        *i = j;
-        step
-    }
-
-    /// The start tag just closed (its `>` is before index `i`). Returns the scan
-    /// result if this ends a unit or is a fault.
-    fn close_start_tag(&mut self, i: usize, base: u64) -> Option<Scan> {
-        match self.unit {
-            UnitKind::Header => {
-                if self.slash {
-                    return Some(Scan::Fault {
-                        at: i - 1,
-                        offset: base + i as u64 - 1,
-                        fault: Fault::EmptyStream,
-                    });
-                }
-                self.mode = Mode::Between;
-                Some(Scan::UnitEnd {
-                    end: i,
-                    kind: UnitKind::Header,
-                })
-            }
-            _ => {
-                if self.slash {
-                    if self.depth == 0 {
-                        self.mode = Mode::Between;
-                        return Some(Scan::UnitEnd {
-                            end: i,
-                            kind: UnitKind::Element,
-                        });
-                    }
-                } else {
-                    self.depth += 1;
-                    self.open.push(self.name_hash);
-                }
-                self.mode = Mode::Content;
-                None
-            }
-        }
     }
 }
 
@@ -745,82 +472,11 @@ fn markup_fault(base: u64, i: usize, back: u64, fault: Fault) -> Scan {
     }
 }
 
-/// Progress through a start tag.
-enum TagStep {
-    /// Still inside the tag (or now inside an attribute value); scan on.
-    More,
-    /// The tag's `>` was consumed.
-    Closed,
-    /// A violation at this index.
-    Fault(usize, Fault),
-}
-
-/// Bytes that are part of a name inside a start tag: everything but whitespace,
-/// `=`, `:` (which ends an `xmlns` match), quotes, `/`, `>` and `<`.
-const NAME_BYTE: [bool; 256] = {
-    let mut table = [true; 256];
-    let special = b" \t\r\n=:'\"/><";
-    let mut i = 0;
-    while i < special.len() {
-        table[special[i] as usize] = false;
-        i += 1;
-    }
-    table
-};
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// A word with the high bit set in (at least) the lowest byte of `word` that is
-/// zero; zero if no byte is. Bits above the lowest zero byte may be spurious, so
-/// only the lowest set bit is meaningful.
-#[inline(always)]
-fn zero_bytes(word: u64) -> u64 {
-    word.wrapping_sub(ONES) & !word & HIGHS
-}
-
-/// Eight bytes of `hay` from `i` as a little-endian word (caller ensures `i + 8 <= len`).
-#[inline(always)]
-fn word_at(hay: &[u8], i: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&hay[i..i + 8]);
-    u64::from_le_bytes(w)
-}
-
-/// Index of the first `needle` in `hay` (eight bytes at a time).
-#[inline]
-fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    let pattern = ONES * u64::from(needle);
-    let mut i = 0;
-    while i + 8 <= hay.len() {
-        let hits = zero_bytes(word_at(hay, i) ^ pattern);
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    hay[i..].iter().position(|&b| b == needle).map(|k| i + k)
-}
-
-/// Index of the first `a` or `b` in `hay` (eight bytes at a time).
-#[inline]
-fn find_either(hay: &[u8], a: u8, b: u8) -> Option<usize> {
-    let pa = ONES * u64::from(a);
-    let pb = ONES * u64::from(b);
-    let mut i = 0;
-    while i + 8 <= hay.len() {
-        let w = word_at(hay, i);
-        let hits = zero_bytes(w ^ pa) | zero_bytes(w ^ pb);
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    hay[i..]
-        .iter()
-        .position(|&c| c == a || c == b)
-        .map(|k| i + k)
-}
-
+mod find;
+mod prolog;
+mod tag;
 #[cfg(test)]
 mod tests;
+
+use find::{find_byte, find_either};
+use tag::{FNV_OFFSET, NOT_XMLNS, TagStep, fnv};
