@@ -213,7 +213,7 @@ impl TryFrom<Element> for Iq {
             id,
             lang,
             attrs,
-        } = take_header(&mut el, checked.from, checked.to);
+        } = take_header(&mut el, checked.from, checked.to, true);
         let mut children = el.take_nodes().into_iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,

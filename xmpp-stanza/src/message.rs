@@ -93,7 +93,8 @@ pub struct Message {
     pub to: Option<Jid>,
     /// The stanza id.
     pub id: Option<CompactStr>,
-    /// The `type` attribute; `None` when absent (which means `normal`).
+    /// The `type` attribute; `None` when absent or not one RFC 6121 defines, both of
+    /// which mean `normal` (§5.2.2). An unknown value is kept in `attrs`.
     pub kind: Option<MessageType>,
     /// The stanza's `xml:lang`.
     pub lang: Option<CompactStr>,
@@ -183,12 +184,9 @@ impl Message {
     /// First pass: validation, and the values that need parsing.
     fn check(el: &Element) -> Result<Checked, InvalidElement> {
         let (from, to) = check_header(el)?;
-        let kind = match el.attr("type") {
-            None => None,
-            Some(t) => Some(MessageType::from_name(t).ok_or(InvalidElement::bad_request(
-                Problem::InvalidAttribute("type"),
-            ))?),
-        };
+        // RFC 6121 §5.2.2: a type the application does not understand means
+        // `normal`; the value itself is kept among the unmodelled attributes.
+        let kind = el.attr("type").and_then(MessageType::from_name);
         no_text(el)?;
         let ns = el.ns().as_str();
         let mut threads = 0;
@@ -272,7 +270,7 @@ impl TryFrom<Element> for Message {
             id,
             lang,
             attrs,
-        } = take_header(&mut el, checked.from, checked.to);
+        } = take_header(&mut el, checked.from, checked.to, checked.kind.is_some());
         let mut msg = Message {
             ns: el.ns().clone(),
             from,

@@ -301,7 +301,7 @@ impl TryFrom<Element> for Presence {
             id,
             lang,
             attrs,
-        } = take_header(&mut el, checked.from, checked.to);
+        } = take_header(&mut el, checked.from, checked.to, true);
         let mut p = Presence {
             ns: el.ns().clone(),
             from,

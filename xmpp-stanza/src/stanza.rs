@@ -232,8 +232,14 @@ pub(crate) fn check_header(el: &Element) -> Result<(Option<Jid>, Option<Jid>), I
 }
 
 /// Second pass: moves `id`, `xml:lang` and unknown attributes out of `el`; `to`,
-/// `from` and `type` were parsed in the first pass and are dropped.
-pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) -> Header {
+/// `from` and (when `type_modelled`) `type` were parsed in the first pass and are
+/// dropped. A `type` the stanza type does not model is kept with the unknown ones.
+pub(crate) fn take_header(
+    el: &mut Element,
+    from: Option<Jid>,
+    to: Option<Jid>,
+    type_modelled: bool,
+) -> Header {
     let mut header = Header {
         from,
         to,
@@ -243,7 +249,8 @@ pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) 
         if a.ns.is_none() {
             match a.name.as_str() {
                 "id" => header.id = Some(a.value),
-                "to" | "from" | "type" => {}
+                "to" | "from" => {}
+                "type" if type_modelled => {}
                 _ => header.attrs.push(a),
             }
         } else if a.is("lang", ns::XML) {
@@ -256,7 +263,7 @@ pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) 
 }
 
 /// Writes the header attributes in the usual order: from, to, id, type, xml:lang,
-/// then the unknown ones.
+/// then the unknown ones (which never override a modelled one).
 pub(crate) fn write_header(el: &mut Element, header: Header, kind: Option<&'static str>) {
     if let Some(from) = header.from {
         el.set_attr(CompactStr::from_static("from"), from.as_str());
@@ -277,7 +284,9 @@ pub(crate) fn write_header(el: &mut Element, header: Header, kind: Option<&'stat
         el.set_attr_ns(Namespace::XML, CompactStr::from_static("lang"), lang);
     }
     for a in header.attrs {
-        el.set_attr_ns(a.ns, a.name, a.value);
+        if el.attr_ns(&a.name, a.ns.as_str()).is_none() {
+            el.set_attr_ns(a.ns, a.name, a.value);
+        }
     }
 }
 
