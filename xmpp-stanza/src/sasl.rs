@@ -107,16 +107,17 @@ pub enum Sasl {
 }
 
 /// Decodes element content as SASL data. Whitespace inside is ignored (RFC 3920
-/// examples wrap long base64 lines).
+/// examples wrap long base64 lines), so content that is only whitespace is no data,
+/// like an empty element; only `=` is present-but-empty data.
 fn decode(el: &Element) -> Result<SaslData, InvalidElement> {
     if el.children().next().is_some() {
         return Err(InvalidElement::bad_request(Problem::InvalidChild("data")));
     }
     let text = text_of(el);
-    if text.is_empty() {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if compact.is_empty() {
         return Ok(None);
     }
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     if compact == "=" {
         return Ok(Some(Vec::new()));
     }
@@ -276,6 +277,29 @@ mod tests {
         assert_eq!(
             Sasl::try_from(&wrapped).unwrap(),
             Sasl::Challenge(Some(b"realm=".to_vec()))
+        );
+    }
+
+    /// Only `=` means "present but empty" (RFC 6120 §6.4.2); an element holding
+    /// nothing but whitespace carries no data, like an empty one.
+    #[test]
+    fn whitespace_only_content_is_no_data() {
+        let auth = Element::new("auth", ns::XMPP_SASL)
+            .with_attr("mechanism", "SCRAM-SHA-1")
+            .with_text("\n  ");
+        assert_eq!(
+            Sasl::try_from(&auth).unwrap(),
+            Sasl::Auth {
+                mechanism: "SCRAM-SHA-1".into(),
+                data: None
+            }
+        );
+        let response = Element::new("response", ns::XMPP_SASL).with_text(" ");
+        assert_eq!(Sasl::try_from(&response).unwrap(), Sasl::Response(None));
+        let equals = Element::new("response", ns::XMPP_SASL).with_text(" = ");
+        assert_eq!(
+            Sasl::try_from(&equals).unwrap(),
+            Sasl::Response(Some(Vec::new()))
         );
     }
 
