@@ -94,8 +94,9 @@ impl Element {
 
     /// Writes only the start tag of this element (attributes, no children, not
     /// closed), declaring the default namespace and every prefix of `content` —
-    /// the context its content will be written in. This is how a stream header is
-    /// written: `<stream:stream xmlns='jabber:client' xmlns:stream='...' ...>`.
+    /// the context its content will be written in — plus a prefix for any attribute
+    /// namespace `content` has none for. This is how a stream header is written:
+    /// `<stream:stream xmlns='jabber:client' xmlns:stream='...' ...>`.
     ///
     /// The element name uses a prefix of `content` bound to its namespace if there is
     /// one.
@@ -155,15 +156,37 @@ fn write_start_tag(
         escape_attr(b.ns.as_str(), out)?;
         out.push(b'\'');
     }
-    let scope = Scope {
+    let mut scope = Scope {
         ctx: content,
         declared: Vec::new(),
     };
+    declare_attr_namespaces(el, out, &mut scope)?;
     for a in el.attrs() {
         let p = attr_prefix(a, &scope)?;
         write_attr(out, p, a)?;
     }
     out.push(b'>');
+    Ok(())
+}
+
+/// Declares a fresh prefix for each attribute namespace of `el` that has no prefix
+/// in scope (unprefixed attributes are in no namespace, so these need one).
+fn declare_attr_namespaces(
+    el: &Element,
+    out: &mut Vec<u8>,
+    scope: &mut Scope<'_>,
+) -> Result<(), SerializeError> {
+    for a in el.attrs() {
+        if !a.ns.is_none() && a.ns != ns::XMLNS && scope.prefix_for(&a.ns).is_none() {
+            let p = scope.fresh_prefix();
+            out.extend_from_slice(b" xmlns:");
+            out.extend_from_slice(p.as_bytes());
+            out.extend_from_slice(b"='");
+            escape_attr(a.ns.as_str(), out)?;
+            out.push(b'\'');
+            scope.declared.push((p, a.ns.clone()));
+        }
+    }
     Ok(())
 }
 
@@ -225,18 +248,7 @@ fn write_element(
         escape_attr(ns.as_str(), out)?;
         out.push(b'\'');
     }
-    // Attributes in namespaces without a prefix in scope get one declared here.
-    for a in el.attrs() {
-        if !a.ns.is_none() && a.ns != ns::XMLNS && scope.prefix_for(&a.ns).is_none() {
-            let p = scope.fresh_prefix();
-            out.extend_from_slice(b" xmlns:");
-            out.extend_from_slice(p.as_bytes());
-            out.extend_from_slice(b"='");
-            escape_attr(a.ns.as_str(), out)?;
-            out.push(b'\'');
-            scope.declared.push((p, a.ns.clone()));
-        }
-    }
+    declare_attr_namespaces(el, out, scope)?;
     for a in el.attrs() {
         let p = attr_prefix(a, scope)?;
         write_attr(out, p, a)?;
@@ -431,5 +443,28 @@ mod tests {
         out.clear();
         header.write_end_tag(&mut out, &ctx);
         assert_eq!(out, b"</stream:stream>");
+    }
+
+    /// A namespaced attribute whose namespace the content context has no prefix for
+    /// gets one declared, as in `write_to` — it used to be written unprefixed,
+    /// silently moving it out of its namespace.
+    #[test]
+    fn stream_header_declares_attribute_namespaces() {
+        let header = Element::new("stream", Namespace::STREAM)
+            .with_attr_ns(ns::XML, "lang", "en")
+            .with_attr_ns("urn:example:custom", "flag", "1");
+        let ctx = NsContext::client();
+        let mut out = Vec::new();
+        header.write_start_tag(&mut out, &ctx).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
+             xmlns:ns0='urn:example:custom' xml:lang='en' ns0:flag='1'>"
+        );
+        let open = crate::TreeBuilder::new()
+            .parse_start_tag(&text, &NsContext::empty())
+            .unwrap();
+        assert_eq!(open.element, header);
     }
 }
