@@ -311,15 +311,19 @@ pub(crate) fn take_lang_text(mut el: Element) -> LangText {
 }
 
 /// First-pass check that no two `name` children share a language (RFC 6121
-/// §5.2.3, §4.7.2.2). Quadratic in the (tiny) number of such children, but
+/// §5.2.3, §4.7.2.2), where a child without `xml:lang` is in the stanza's
+/// language (inheritance). Quadratic in the (tiny) number of such children, but
 /// allocation-free.
 pub(crate) fn check_unique_langs(el: &Element, name: &'static str) -> Result<(), InvalidElement> {
     let ns = el.ns().as_str();
+    fn lang<'a>(child: &'a Element, stanza: &'a Element) -> Option<&'a str> {
+        child.lang().or(stanza.lang())
+    }
     for (i, a) in el.children_named(name, ns).enumerate() {
         if el
             .children_named(name, ns)
             .take(i)
-            .any(|b| b.lang() == a.lang())
+            .any(|b| lang(b, el) == lang(a, el))
         {
             return Err(InvalidElement::bad_request(Problem::DuplicateChild(name)));
         }

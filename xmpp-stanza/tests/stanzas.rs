@@ -114,6 +114,24 @@ fn invalid_messages() {
         ),
         (Problem::DuplicateChild("subject"), Cond::BadRequest)
     );
+    // RFC 6121 §5.2.3: the language of a body is its own xml:lang or the one it
+    // inherits; a body without xml:lang is in the stanza's language.
+    assert_eq!(
+        invalid("<message xml:lang='en'><body>a</body><body xml:lang='en'>b</body></message>"),
+        (Problem::DuplicateChild("body"), Cond::BadRequest)
+    );
+    assert_eq!(
+        invalid(
+            "<presence xml:lang='de'><status xml:lang='de'>a</status><status>b</status></presence>"
+        ),
+        (Problem::DuplicateChild("status"), Cond::BadRequest)
+    );
+    assert!(
+        Message::try_from(el(
+            "<message xml:lang='en'><body>a</body><body xml:lang='fr'>b</body></message>"
+        ))
+        .is_ok()
+    );
     assert_eq!(
         invalid("<message><body><b>x</b></body></message>"),
         (Problem::InvalidChild("body"), Cond::BadRequest)
