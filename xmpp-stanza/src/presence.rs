@@ -4,7 +4,7 @@ use std::fmt;
 
 use xmpp_jid::Jid;
 
-use crate::convert::{InvalidElement, LangText, Problem, no_text, text_of};
+use crate::convert::{InvalidElement, LangText, Problem, no_text, plain_text};
 use crate::element::{Element, Node};
 use crate::ns::Namespace;
 use crate::stanza::{
@@ -232,9 +232,8 @@ impl Presence {
                     if show.is_some() {
                         return Err(InvalidElement::bad_request(Problem::DuplicateChild("show")));
                     }
-                    LangText::check(child, "show")?;
                     show = Some(
-                        Show::from_name(&child.text())
+                        Show::from_name(&plain_text(child, "show")?)
                             .ok_or(InvalidElement::bad_request(Problem::InvalidChild("show")))?,
                     );
                 }
@@ -245,10 +244,8 @@ impl Presence {
                         )));
                     }
                     let invalid = InvalidElement::bad_request(Problem::InvalidChild("priority"));
-                    if !child.attrs().is_empty() || child.children().next().is_some() {
-                        return Err(invalid);
-                    }
-                    priority = Some(text_of(child).parse::<i8>().map_err(|_| invalid)?);
+                    let text = plain_text(child, "priority")?;
+                    priority = Some(text.parse::<i8>().map_err(|_| invalid)?);
                 }
                 "status" => {
                     LangText::check(child, "status")?;

@@ -5,8 +5,9 @@
 
 use xmpp_jid::Jid;
 use xmpp_stanza::{
-    Element, ErrorType, Iq, IqPayload, Message, MessageType, NsContext, Presence, PresenceType,
-    Problem, Show, Stanza, StanzaError, StanzaErrorCondition as Cond, parse_element,
+    Bind, Blocking, Element, ErrorType, InvalidElement, Iq, IqPayload, Message, MessageType,
+    NsContext, Presence, PresenceType, Problem, Roster, Show, Stanza, StanzaError,
+    StanzaErrorCondition as Cond, parse_element,
 };
 
 fn el(xml: &str) -> Element {
@@ -372,4 +373,33 @@ fn stanza_enum_and_server_namespace() {
     let err = Stanza::try_from(features).unwrap_err();
     assert_eq!(err.problem(), Problem::UnexpectedElement);
     assert!(err.error_reply().is_none());
+}
+
+/// Text-only children whose schema allows no attributes (`show`, roster `group`,
+/// bind `jid`, blocking `item` beyond `jid`): an attribute there is refused with
+/// bad-request rather than silently dropped (the typed value has nowhere to keep it).
+#[test]
+fn attributes_the_schema_does_not_allow_are_refused_not_dropped() {
+    let problem = |r: Result<(), InvalidElement>| r.unwrap_err().problem();
+    assert_eq!(
+        invalid("<presence><show xml:lang='en'>away</show></presence>"),
+        (Problem::InvalidChild("show"), Cond::BadRequest)
+    );
+    let group = el("<query xmlns='jabber:iq:roster'><item jid='a@b'>\
+        <group xml:lang='en'>Friends</group></item></query>");
+    assert_eq!(
+        problem(Roster::try_from(&group).map(drop)),
+        Problem::InvalidChild("group")
+    );
+    let jid = el("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+        <jid xml:lang='en'>a@b/c</jid></bind>");
+    assert_eq!(
+        problem(Bind::try_from(&jid).map(drop)),
+        Problem::InvalidChild("jid")
+    );
+    let item = el("<block xmlns='urn:xmpp:blocking'><item jid='a@b' reason='spam'/></block>");
+    assert_eq!(
+        problem(Blocking::try_from(&item).map(drop)),
+        Problem::InvalidChild("item")
+    );
 }
