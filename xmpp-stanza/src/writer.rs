@@ -314,12 +314,17 @@ fn escape(s: &str, out: &mut Vec<u8>, attribute: bool) -> Result<(), SerializeEr
             b'\n' if attribute => b"&#xA;",
             b'\t' if attribute => b"&#x9;",
             b'\n' | b'\t' => continue,
-            0..=0x1F => return Err(SerializeError::IllegalCharacter),
+            0..=0x1F => return Err(SerializeError::IllegalCharacter { ch: char::from(b) }),
             // U+FFFE and U+FFFF are EF BF BE / EF BF BF.
             0xEF if bytes.get(i + 1) == Some(&0xBF)
                 && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
             {
-                return Err(SerializeError::IllegalCharacter);
+                let ch = if bytes.get(i + 2) == Some(&0xBE) {
+                    '\u{FFFE}'
+                } else {
+                    '\u{FFFF}'
+                };
+                return Err(SerializeError::IllegalCharacter { ch });
             }
             _ => continue,
         };
@@ -349,15 +354,15 @@ mod tests {
         assert_eq!(out, b"a&amp;b&lt;c&gt;d&apos;e\"f&#xD;&#xA;&#x9;g");
         assert_eq!(
             escape_text("\u{0}", &mut out),
-            Err(SerializeError::IllegalCharacter)
+            Err(SerializeError::IllegalCharacter { ch: '\u{0}' })
         );
         assert_eq!(
-            escape_text("\u{FFFE}", &mut out),
-            Err(SerializeError::IllegalCharacter)
+            escape_attr("ok\u{FFFE}", &mut out),
+            Err(SerializeError::IllegalCharacter { ch: '\u{FFFE}' })
         );
         assert_eq!(
-            escape_text("\u{FFFF}", &mut out),
-            Err(SerializeError::IllegalCharacter)
+            escape_text("\u{e9}\u{FFFF}", &mut out),
+            Err(SerializeError::IllegalCharacter { ch: '\u{FFFF}' })
         );
         assert!(escape_text("\u{FFFD}\u{EFFF}\u{10FFFF}", &mut out).is_ok());
     }
@@ -416,7 +421,7 @@ mod tests {
         );
         assert_eq!(
             Element::new("a", "").with_text("\u{7}").to_xml_in(&ctx),
-            Err(SerializeError::IllegalCharacter)
+            Err(SerializeError::IllegalCharacter { ch: '\u{7}' })
         );
         let mut out = b"kept".to_vec();
         assert!(
