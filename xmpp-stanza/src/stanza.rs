@@ -226,9 +226,92 @@ pub(crate) struct Header {
     pub(crate) attrs: Vec<Attribute>,
 }
 
-/// First pass: the JIDs (validated, parsed) and the `type` attribute.
-pub(crate) fn check_header(el: &Element) -> Result<(Option<Jid>, Option<Jid>), InvalidElement> {
-    Ok((jid_attr(el, "from")?, jid_attr(el, "to")?))
+/// A stanza element after the steps every stanza kind shares: its header moved
+/// out, and what the kind's own first pass found.
+pub(crate) struct Converted<C> {
+    /// The element, without its attributes.
+    pub(crate) el: Element,
+    pub(crate) header: Header,
+    pub(crate) checked: C,
+}
+
+/// The conversion steps every stanza kind shares: the element must be `name` in a
+/// content namespace; the first pass parses `from` and `to`, then runs the kind's
+/// own `check` (which returns its findings and whether the `type` value is one it
+/// models); only then is anything moved out of the element. A rejected element is
+/// handed back untouched, for the error reply.
+pub(crate) fn convert<C>(
+    mut el: Element,
+    name: &str,
+    check: impl FnOnce(&Element) -> Result<(C, bool), InvalidElement>,
+) -> Result<Converted<C>, InvalidStanza> {
+    if el.name() != name || !is_content_ns(el.ns()) {
+        let error = InvalidElement::bad_request(Problem::UnexpectedElement);
+        return Err(InvalidStanza::new(el, error));
+    }
+    let first_pass = jid_attr(&el, "from").and_then(|from| {
+        let to = jid_attr(&el, "to")?;
+        Ok((from, to, check(&el)?))
+    });
+    let (from, to, (checked, type_modelled)) = match first_pass {
+        Ok(found) => found,
+        Err(e) => return Err(InvalidStanza::new(el, e)),
+    };
+    let header = take_header(&mut el, from, to, type_modelled);
+    Ok(Converted {
+        el,
+        header,
+        checked,
+    })
+}
+
+/// The `type` attribute read with `from_name`; `None` when absent, bad-request when
+/// present but not a value the stanza kind defines.
+pub(crate) fn stanza_type<T>(
+    el: &Element,
+    from_name: fn(&str) -> Option<T>,
+) -> Result<Option<T>, InvalidElement> {
+    el.attr("type")
+        .map(|t| {
+            from_name(t).ok_or(InvalidElement::bad_request(Problem::InvalidAttribute(
+                "type",
+            )))
+        })
+        .transpose()
+}
+
+/// The child elements of a converted stanza in order, text dropped, without the
+/// `<error/>` child the first pass already read (the first one in the stanza's
+/// namespace) when `skip_error`.
+pub(crate) fn child_elements(
+    el: &mut Element,
+    skip_error: bool,
+) -> impl Iterator<Item = Element> + use<> {
+    let ns = el.ns().clone();
+    let mut skip_error = skip_error;
+    el.take_nodes()
+        .into_iter()
+        .filter_map(move |node| match node {
+            Node::Element(child) => {
+                let is_error = skip_error && child.name() == "error" && *child.ns() == ns;
+                skip_error &= !is_error;
+                (!is_error).then_some(child)
+            }
+            Node::Text(_) => None,
+        })
+}
+
+/// The text among `texts` in the stanza's language `stanza_lang`: the one without
+/// its own `xml:lang` or with the stanza's, else the first.
+pub(crate) fn pick_lang_text<'a>(
+    texts: &'a [LangText],
+    stanza_lang: Option<&str>,
+) -> Option<&'a str> {
+    texts
+        .iter()
+        .find(|t| t.lang.is_none() || t.lang.as_deref() == stanza_lang)
+        .or(texts.first())
+        .map(|t| t.text.as_str())
 }
 
 /// Second pass: moves `id`, `xml:lang` and unknown attributes out of `el`; `to`,
