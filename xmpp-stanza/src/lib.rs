@@ -39,6 +39,7 @@
 mod bind;
 mod blocking;
 mod builder;
+mod condition;
 mod context;
 mod convert;
 mod element;

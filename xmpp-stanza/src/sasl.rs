@@ -3,15 +3,13 @@
 //! (with every §6.5 condition) and abort. Payloads are base64 on the wire and bytes
 //! here. The `xmpp-sasl` crate has its own condition type; the core maps between.
 
-use std::fmt;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::condition::{conditions, read_error_body, write_error_body};
 use crate::convert::{InvalidElement, LangText, Problem, other_attrs, text_of};
-use crate::element::{Element, Node, is_xml_whitespace};
+use crate::element::Element;
 use crate::ns::{self, Namespace};
-use crate::stream_error::conditions;
 use crate::text::CompactStr;
 
 conditions! {
@@ -184,30 +182,12 @@ impl TryFrom<&Element> for Sasl {
 }
 
 fn failure(el: &Element) -> Result<SaslFailure, InvalidElement> {
-    let mut f = SaslFailure {
-        condition: None,
-        text: Vec::new(),
-        other: Vec::new(),
-    };
-    for node in el.nodes() {
-        let child = match node {
-            Node::Element(c) => c,
-            Node::Text(t) if is_xml_whitespace(t) => continue,
-            Node::Text(_) => return Err(InvalidElement::bad_request(Problem::UnexpectedText)),
-        };
-        let plain = child.attrs().is_empty() && child.nodes().is_empty();
-        let defined = (*child.ns() == ns::XMPP_SASL)
-            .then(|| SaslCondition::from_name(child.name()))
-            .flatten();
-        match defined {
-            Some(c) if f.condition.is_none() && plain => f.condition = Some(c),
-            _ if child.is("text", ns::XMPP_SASL) => {
-                f.text.push(LangText::from_element(child, "text")?)
-            }
-            _ => f.other.push(child.clone()),
-        }
-    }
-    Ok(f)
+    let body = read_error_body(el, ns::XMPP_SASL, SaslCondition::from_name, false)?;
+    Ok(SaslFailure {
+        condition: body.condition,
+        text: body.text,
+        other: body.other,
+    })
 }
 
 impl From<Sasl> for Element {
@@ -227,15 +207,8 @@ impl From<Sasl> for Element {
             Sasl::Abort => element("abort"),
             Sasl::Failure(f) => {
                 let mut el = element("failure");
-                if let Some(c) = f.condition {
-                    el.append_child(element(c.name()));
-                }
-                for t in &f.text {
-                    el.append_child(t.to_element("text", ns.clone()));
-                }
-                for o in f.other {
-                    el.append_child(o);
-                }
+                let condition = f.condition.map(SaslCondition::name);
+                write_error_body(&mut el, &ns, condition, None, &f.text, f.other);
                 el
             }
         }
