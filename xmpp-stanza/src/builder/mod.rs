@@ -218,18 +218,7 @@ impl TreeBuilder {
                     local,
                     value,
                     offset,
-                } => {
-                    if self.raw_attrs.len() >= self.limits.max_attributes {
-                        return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
-                    }
-                    self.raw_attrs.push(RawAttr {
-                        kind: attr_kind(prefix, local),
-                        prefix: range_in(input, prefix),
-                        local: range_in(input, local),
-                        value: range_in(input, value),
-                        offset,
-                    });
-                }
+                } => self.push_attr(input, prefix, local, value, offset)?,
                 Token::StartTagEnd { empty } => {
                     let Some(start) = pending.take() else {
                         return Err(ParseError::new(XmlRule::Truncated, input.len()));
@@ -366,6 +355,28 @@ impl TreeBuilder {
 }
 
 impl TreeBuilder {
+    /// Records one attribute of the open start tag, within the attribute limit.
+    fn push_attr(
+        &mut self,
+        input: &str,
+        prefix: &str,
+        local: &str,
+        value: &str,
+        offset: usize,
+    ) -> Result<(), ParseError> {
+        if self.raw_attrs.len() >= self.limits.max_attributes {
+            return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
+        }
+        self.raw_attrs.push(RawAttr {
+            kind: attr_kind(prefix, local),
+            prefix: range_in(input, prefix),
+            local: range_in(input, local),
+            value: range_in(input, value),
+            offset,
+        });
+        Ok(())
+    }
+
     /// Hands a closed element to its parent (or makes it the result).
     fn attach(&mut self, root: &mut Option<Element>, element: Element) {
         if self.frames.is_empty() {
