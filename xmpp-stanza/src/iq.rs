@@ -5,10 +5,9 @@ use xmpp_jid::Jid;
 use crate::convert::{InvalidElement, Problem, no_text};
 use crate::element::Element;
 use crate::ns::Namespace;
-use crate::stanza::{
-    Converted, Header, InvalidStanza, child_elements, convert, find_error, write_header,
-};
+use crate::stanza::InvalidStanza;
 use crate::stanza_error::StanzaError;
+use crate::stanza_parts::{Converted, Header, child_elements, convert, find_error, write_header};
 use crate::text::CompactStr;
 
 /// The type of an IQ and what it carries.

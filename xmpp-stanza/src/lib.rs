@@ -55,6 +55,7 @@ mod roster;
 mod sasl;
 mod stanza;
 mod stanza_error;
+mod stanza_parts;
 mod starttls;
 mod stream_error;
 mod text;

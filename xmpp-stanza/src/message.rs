@@ -7,11 +7,12 @@ use xmpp_jid::Jid;
 use crate::convert::{InvalidElement, LangText, Problem, no_text};
 use crate::element::Element;
 use crate::ns::Namespace;
-use crate::stanza::{
-    Converted, Header, InvalidStanza, check_unique_langs, child_elements, convert, find_error,
-    pick_lang_text, reply_header, take_lang_text, write_header,
-};
+use crate::stanza::InvalidStanza;
 use crate::stanza_error::StanzaError;
+use crate::stanza_parts::{
+    Converted, Header, check_unique_langs, child_elements, convert, find_error, pick_lang_text,
+    reply_header, take_lang_text, write_header,
+};
 use crate::text::CompactStr;
 
 /// The `type` of a message (RFC 6121 §5.2.2).
