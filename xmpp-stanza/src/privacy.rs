@@ -4,6 +4,7 @@ use crate::convert::{InvalidElement, Problem, expect, no_text, push_attrs};
 use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
 use crate::stanza_error::StanzaErrorCondition;
+use crate::stanza_parts::find_duplicate;
 use crate::text::CompactStr;
 
 /// What a privacy item matches on (`type`).
@@ -204,11 +205,10 @@ impl TryFrom<&Element> for Privacy {
                         if !i.is("item", ns::PRIVACY) {
                             return Err(bad(Problem::InvalidChild("list")));
                         }
-                        let it = item(i)?;
-                        if items.iter().any(|x: &PrivacyItem| x.order == it.order) {
-                            return Err(bad(Problem::InvalidAttribute("order")));
-                        }
-                        items.push(it);
+                        items.push(item(i)?);
+                    }
+                    if find_duplicate(items.iter().map(|it| it.order).collect()).is_some() {
+                        return Err(bad(Problem::InvalidAttribute("order")));
                     }
                     p.lists.push(PrivacyList { name, items });
                 }

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/samples.rs"]
+mod samples;
+
 use xmpp_jid::Jid;
 use xmpp_stanza::{
     Bind, Blocking, Element, ErrorType, InvalidElement, Iq, IqPayload, Message, MessageType,
@@ -401,5 +404,32 @@ fn attributes_the_schema_does_not_allow_are_refused_not_dropped() {
     assert_eq!(
         problem(Blocking::try_from(&item).map(drop)),
         Problem::InvalidChild("item")
+    );
+}
+
+/// Thousands of alternate bodies or roster groups (a 256 KiB stanza holds ~8000):
+/// duplicates are still found, and found without comparing every pair (the
+/// pairwise check took seconds per stanza; see the `hostile` criterion group).
+#[test]
+fn duplicate_checks_scale_to_hostile_sizes() {
+    let n = 8000;
+    assert_eq!(
+        Message::try_from(el(&samples::many_bodies(n)))
+            .unwrap()
+            .bodies
+            .len(),
+        n
+    );
+    let duplicate = samples::many_bodies(n).replace("x-7999'", "x-0'");
+    assert_eq!(
+        invalid(&duplicate),
+        (Problem::DuplicateChild("body"), Cond::BadRequest)
+    );
+    let groups = el(&samples::many_groups(n));
+    assert_eq!(Roster::try_from(&groups).unwrap().items[0].groups.len(), n);
+    let duplicate = el(&samples::many_groups(n).replace(">g7999<", ">g0<"));
+    assert_eq!(
+        Roster::try_from(&duplicate).unwrap_err().problem(),
+        Problem::DuplicateChild("group")
     );
 }
