@@ -138,7 +138,7 @@ impl Iq {
     }
 
     /// First pass: validation, and the values that need parsing.
-    fn check(el: &Element) -> Result<Checked, InvalidElement> {
+    fn check(el: &Element) -> Result<(Checked, bool), InvalidElement> {
         if el.attr("id").is_none() {
             return Err(InvalidElement::bad_request(Problem::MissingAttribute("id")));
         }
@@ -170,7 +170,7 @@ impl Iq {
             Kind::Error => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked { kind, error })
+        Ok((Checked { kind, error }, true))
     }
 }
 

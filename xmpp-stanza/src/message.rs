@@ -11,7 +11,7 @@ use crate::stanza::InvalidStanza;
 use crate::stanza_error::StanzaError;
 use crate::stanza_parts::{
     Converted, Header, check_unique_langs, child_elements, convert, find_error, pick_lang_text,
-    reply_header, stanza_type, take_lang_text, write_header,
+    reply_header, take_lang_text, write_header,
 };
 use crate::text::CompactStr;
 
@@ -94,7 +94,8 @@ pub struct Message {
     pub to: Option<Jid>,
     /// The stanza id.
     pub id: Option<CompactStr>,
-    /// The `type` attribute; `None` when absent (which means `normal`).
+    /// The `type` attribute; `None` when absent or not one RFC 6121 defines, both of
+    /// which mean `normal` (§5.2.2). An unknown value is kept in `attrs`.
     pub kind: Option<MessageType>,
     /// The stanza's `xml:lang`.
     pub lang: Option<CompactStr>,
@@ -181,13 +182,12 @@ impl Message {
         })
     }
 
-    /// First pass: validation, and the values that need parsing.
-    fn check(el: &Element) -> Result<Checked, InvalidElement> {
-        // An unknown type is refused (bad-request), although RFC 6121 §5.2.2 says a
-        // recipient MUST treat it as `normal`. Kept for now because the conformance
-        // sessions suite ("invalid stanza from the server") uses an unknown message
-        // type as its invalid stanza; switch both together.
-        let kind = stanza_type(el, MessageType::from_name)?;
+    /// First pass: validation, and the values that need parsing; says whether the
+    /// `type` value is one this type models.
+    fn check(el: &Element) -> Result<(Checked, bool), InvalidElement> {
+        // RFC 6121 §5.2.2: a type the application does not understand means
+        // `normal`; the value itself is kept among the unmodelled attributes.
+        let kind = el.attr("type").and_then(MessageType::from_name);
         no_text(el)?;
         let ns = el.ns().as_str();
         let mut threads = 0;
@@ -221,7 +221,7 @@ impl Message {
             Some(MessageType::Error) => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked { kind, error })
+        Ok((Checked { kind, error }, kind.is_some()))
     }
 }
 

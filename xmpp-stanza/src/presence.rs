@@ -209,7 +209,7 @@ impl Presence {
     }
 
     /// First pass: validation, and the values that need parsing.
-    fn check(el: &Element) -> Result<Checked, InvalidElement> {
+    fn check(el: &Element) -> Result<(Checked, bool), InvalidElement> {
         let kind = stanza_type(el, PresenceType::from_name)?;
         no_text(el)?;
         let ns = el.ns().as_str();
@@ -247,12 +247,13 @@ impl Presence {
             Some(PresenceType::Error) => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked {
+        let checked = Checked {
             kind,
             show,
             priority,
             error,
-        })
+        };
+        Ok((checked, true))
     }
 }
 

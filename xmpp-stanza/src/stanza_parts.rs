@@ -34,12 +34,13 @@ pub(crate) struct Converted<C> {
 
 /// The conversion steps every stanza kind shares: the element must be `name` in a
 /// content namespace; the first pass parses `from` and `to`, then runs the kind's
-/// own `check`; only then is anything moved out of the element. A rejected element
-/// is handed back untouched, for the error reply.
+/// own `check` (which returns its findings and whether the `type` value is one it
+/// models); only then is anything moved out of the element. A rejected element is
+/// handed back untouched, for the error reply.
 pub(crate) fn convert<C>(
     mut el: Element,
     name: &str,
-    check: impl FnOnce(&Element) -> Result<C, InvalidElement>,
+    check: impl FnOnce(&Element) -> Result<(C, bool), InvalidElement>,
 ) -> Result<Converted<C>, InvalidStanza> {
     if el.name() != name || !is_content_ns(el.ns()) {
         let error = InvalidElement::bad_request(Problem::UnexpectedElement);
@@ -49,11 +50,11 @@ pub(crate) fn convert<C>(
         let to = jid_attr(&el, "to")?;
         Ok((from, to, check(&el)?))
     });
-    let (from, to, checked) = match first_pass {
+    let (from, to, (checked, type_modelled)) = match first_pass {
         Ok(found) => found,
         Err(e) => return Err(InvalidStanza::new(el, e)),
     };
-    let header = take_header(&mut el, from, to);
+    let header = take_header(&mut el, from, to, type_modelled);
     Ok(Converted {
         el,
         header,
@@ -111,8 +112,14 @@ pub(crate) fn pick_lang_text<'a>(
 }
 
 /// Second pass: moves `id`, `xml:lang` and unknown attributes out of `el`; `to`,
-/// `from` and `type` were parsed in the first pass and are dropped.
-pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) -> Header {
+/// `from` and (when `type_modelled`) `type` were parsed in the first pass and are
+/// dropped. A `type` the stanza type does not model is kept with the unknown ones.
+pub(crate) fn take_header(
+    el: &mut Element,
+    from: Option<Jid>,
+    to: Option<Jid>,
+    type_modelled: bool,
+) -> Header {
     let mut header = Header {
         from,
         to,
@@ -122,7 +129,8 @@ pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) 
         if a.ns.is_none() {
             match a.name.as_str() {
                 "id" => header.id = Some(a.value),
-                "to" | "from" | "type" => {}
+                "to" | "from" => {}
+                "type" if type_modelled => {}
                 _ => header.attrs.push(a),
             }
         } else if a.is("lang", ns::XML) {

@@ -76,12 +76,26 @@ fn unknown_children_and_attributes_are_kept() {
     assert_eq!(el(&xml(p)), el(input));
 }
 
+/// RFC 6121 §5.2.2: a message whose `type` the application does not understand is
+/// of type `normal` — not an error. The value is kept and written back.
+#[test]
+fn unknown_message_type_is_normal() {
+    let input = "<message type='private' to='romeo@example.net'><body>hi</body></message>";
+    let m = Message::try_from(el(input)).unwrap();
+    assert_eq!(m.kind, None);
+    assert_eq!(m.message_type(), MessageType::Normal);
+    assert_eq!(m.body(), Some("hi"));
+    assert_eq!(el(&xml(m.clone())), el(input));
+    // A modelled type set by the application wins over the kept one.
+    let chat = Message {
+        kind: Some(MessageType::Chat),
+        ..m
+    };
+    assert_eq!(Element::from(chat).attr("type"), Some("chat"));
+}
+
 #[test]
 fn invalid_messages() {
-    assert_eq!(
-        invalid("<message type='private'/>"),
-        (Problem::InvalidAttribute("type"), Cond::BadRequest)
-    );
     assert_eq!(
         invalid("<message to='@example.com'/>"),
         (Problem::InvalidAttribute("to"), Cond::JidMalformed)
