@@ -39,4 +39,10 @@ vectors=conformance/vectors
 "$runner" sessions
 "$runner" pair --seed 1 --chunk 7 | tail -n 1
 
+step "interop: xmpp-tokio and xmpp-smol against real Prosody and ejabberd"
+# install.sh installs the Debian packages when missing (root or sudo -n); the tests
+# fail, never skip, when a server cannot be installed or started.
+conformance/interop/install.sh
+cargo test --locked -p xmpp-smol --test interop -- --ignored --test-threads 1
+
 step "all checks passed"

@@ -1,0 +1,46 @@
+//! The smol adapter against our own server core over loopback TCP + TLS: the same
+//! scenario (and expected trace) as the tokio adapter's.
+
+#[path = "../../xmpp-tokio/tests/common/loopback.rs"]
+mod loopback;
+
+#[path = "common/smol_runtime.rs"]
+mod runtime;
+
+use loopback::*;
+use xmpp_smol::Smol;
+
+#[test]
+fn login_message_iq_close() {
+    Smol::block_on(async {
+        let pki = pki("smol-happy");
+        let port = start_server::<Smol>(pki.server.clone());
+        assert_eq!(happy_path::<Smol>(port, &pki).await, expected_trace());
+    });
+}
+
+#[test]
+fn failures_are_typed() {
+    Smol::block_on(async {
+        let pki = pki("smol-fail");
+        let port = start_server::<Smol>(pki.server.clone());
+        wrong_password::<Smol>(port, &pki).await;
+        untrusted_certificate::<Smol>(port, &loopback::pki("smol-other")).await;
+        iq_timeout::<Smol>(port, &pki).await;
+        plaintext_server::<Smol>(&pki).await;
+        tls_handshake_timeout::<Smol>(&pki).await;
+        nothing_listening::<Smol>(&loopback::pki("smol-none")).await;
+    });
+}
+
+#[test]
+fn srv_records() {
+    Smol::block_on(async {
+        let pki = pki("smol-srv");
+        let port = start_server::<Smol>(pki.server.clone());
+        srv_every_target_in_order::<Smol>(port, &pki).await;
+        let direct = start_server_with::<Smol>(Some(pki.server.clone()), true);
+        srv_direct_tls::<Smol>(direct, &pki).await;
+        srv_all_targets_fail::<Smol>(&pki).await;
+    });
+}

@@ -1,0 +1,116 @@
+//! Where to connect: the host override, or DNS SRV records (`_xmpps-client._tcp` for
+//! direct TLS, XEP-0368, and `_xmpp-client._tcp`, RFC 6120 §3.2) ordered — with the
+//! fallback to the domain — by the core's pure [`order_targets`].
+
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::rr::RData;
+use hickory_resolver::{ConnectionProvider, Resolver};
+use tracing::debug;
+use xmpp_core::srv::{ConnectTarget, SrvAnswer, SrvRecord, TargetTls, order_targets};
+use xmpp_sasl::Entropy;
+
+use crate::config::{ConnectConfig, Security};
+use crate::{Error, Runtime};
+
+/// The targets for `config`, most preferred first.
+pub(crate) async fn targets<R: Runtime>(
+    config: &ConnectConfig,
+    entropy: &mut (dyn Entropy + Send),
+) -> Result<Vec<ConnectTarget>, Error> {
+    let domain = config.domain();
+    let tls = match config.security {
+        Security::DirectTls => TargetTls::Direct,
+        _ => TargetTls::StartTls,
+    };
+    if let Some((host, port)) = &config.server {
+        return Ok(vec![ConnectTarget {
+            host: host.clone(),
+            port: *port,
+            tls,
+        }]);
+    }
+    let dns_error = |e: NetError| Error::Dns {
+        domain: domain.into(),
+        reason: e.to_string(),
+    };
+    let builder = match config.name_server {
+        Some(addr) => {
+            let mut udp = ConnectionConfig::udp();
+            udp.port = addr.port();
+            let server = NameServerConfig::new(addr.ip(), true, vec![udp]);
+            let config = ResolverConfig::from_name_servers(vec![server]);
+            Ok(Resolver::builder_with_config(config, R::dns()))
+        }
+        None => Resolver::builder(R::dns()),
+    };
+    let resolver = builder.and_then(|b| b.build()).map_err(dns_error)?;
+    let direct = match config.security {
+        Security::InsecurePlaintext => None,
+        _ => srv(&resolver, "_xmpps-client._tcp", domain).await,
+    };
+    let starttls = match config.security {
+        Security::DirectTls => None,
+        _ => srv(&resolver, "_xmpp-client._tcp", domain).await,
+    };
+    let mut targets = order_targets(domain, answer(&direct), answer(&starttls), entropy);
+    if tls == TargetTls::Direct {
+        // Direct TLS only: XEP-0368 has no fallback; 5223 is the customary port.
+        targets.retain(|t| t.tls == TargetTls::Direct);
+        if direct.is_none() {
+            targets.push(ConnectTarget {
+                host: domain.into(),
+                port: 5223,
+                tls,
+            });
+        }
+    }
+    if targets.is_empty() {
+        let reason = "the SRV records say the service is not offered".into();
+        return Err(Error::Dns {
+            domain: domain.into(),
+            reason,
+        });
+    }
+    Ok(targets)
+}
+
+fn answer(records: &Option<Vec<SrvRecord>>) -> SrvAnswer<'_> {
+    match records {
+        Some(records) => SrvAnswer::Records(records),
+        None => SrvAnswer::NoRecords,
+    }
+}
+
+/// The SRV records of `service` at `domain`; `None` when there are none or the lookup
+/// failed (the fallback applies then, RFC 6120 §3.2.1).
+async fn srv<P: ConnectionProvider>(
+    resolver: &Resolver<P>,
+    service: &str,
+    domain: &str,
+) -> Option<Vec<SrvRecord>> {
+    let name = format!("{service}.{domain}.");
+    let lookup = match resolver.srv_lookup(name.as_str()).await {
+        Ok(lookup) => lookup,
+        Err(NetError::Dns(DnsError::NoRecordsFound(_))) => return None,
+        Err(e) => {
+            debug!(%name, error = %e, "SRV lookup failed");
+            return None;
+        }
+    };
+    let records: Vec<_> = lookup
+        .answers()
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::SRV(s) => Some(SrvRecord::new(
+                s.priority,
+                s.weight,
+                s.port,
+                s.target.to_utf8(),
+            )),
+            _ => None,
+        })
+        .collect();
+    debug!(%name, count = records.len(), "SRV records");
+    (!records.is_empty()).then_some(records)
+}

@@ -1,0 +1,136 @@
+//! The server side: [`serve_with`] drives a [`ServerConnection`] over an accepted
+//! TCP stream; the application gets its events as a stream ([`SessionEvents`]) and
+//! answers with commands through a [`Session`].
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures::channel::{mpsc, oneshot};
+use futures::{SinkExt, Stream, StreamExt};
+use tracing::{Instrument, info_span};
+use xmpp_core::{
+    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
+};
+
+use crate::driver::{self, App};
+use crate::runtime::TlsSide;
+use crate::runtime::timeout;
+use crate::{Error, OsEntropy, Runtime, ServerTlsConfig, Transport};
+
+/// What a served connection reports, in order.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SessionEvent {
+    /// An event of the core (credential and bind requests to answer, stanzas, …).
+    Core(ServerEvent),
+    /// The connection ended: `None` after a graceful close. Always the last event.
+    Closed(Option<Error>),
+}
+
+/// The command handle of a served connection; cheap to clone. When every clone is
+/// dropped the stream is closed gracefully.
+#[derive(Clone, Debug)]
+pub struct Session {
+    commands: mpsc::Sender<(ServerCommand, oneshot::Sender<Result<(), Error>>)>,
+}
+
+impl Session {
+    /// Hands `command` to the connection and returns its verdict.
+    pub async fn command(&self, command: ServerCommand) -> Result<(), Error> {
+        let (reply, verdict) = oneshot::channel();
+        let mut commands = self.commands.clone();
+        commands
+            .send((command, reply))
+            .await
+            .map_err(|_| Error::Closed)?;
+        verdict.await.map_err(|_| Error::Closed)?
+    }
+}
+
+/// The events of a served connection, a [`Stream`] ending after
+/// [`SessionEvent::Closed`]. The connection waits while 64 events are unread.
+#[derive(Debug)]
+pub struct SessionEvents(mpsc::Receiver<SessionEvent>);
+
+impl Stream for SessionEvents {
+    type Item = SessionEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SessionEvent>> {
+        self.0.poll_next_unpin(cx)
+    }
+}
+
+/// How [`serve_with`] treats the accepted stream.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// The TLS certificate; `None` for a plaintext-only test server
+    /// (with [`ServerTls::InsecureNoTls`] in the core's configuration).
+    pub tls: Option<ServerTlsConfig>,
+    /// TLS from the first byte (XEP-0368) instead of STARTTLS.
+    pub direct_tls: bool,
+    /// Time allowed for the TLS handshake.
+    pub tls_timeout: Duration,
+}
+
+/// Serves one accepted connection with runtime `R`: runs the direct-TLS handshake if
+/// asked, then drives a [`ServerConnection`] in the background.
+pub async fn serve_with<R: Runtime>(
+    mut transport: R::Transport,
+    config: Arc<ServerConfig>,
+    options: ServeOptions,
+) -> Result<(Session, SessionEvents), Error> {
+    let span = info_span!("xmpp_session", domain = config.domain());
+    let tls = options.tls.clone().map(TlsSide::Server);
+    let mut config = config;
+    if options.direct_tls {
+        let side = tls
+            .as_ref()
+            .ok_or_else(|| Error::Config("direct TLS without a certificate".into()))?;
+        let handshake = transport.start_tls(side, config.domain());
+        let info = timeout::<R, _>(options.tls_timeout, "TLS handshake", handshake).await??;
+        config = Arc::new(ServerConfig::clone(&config).with_tls(ServerTls::DirectTls(info)));
+    }
+    let conn = ServerConnection::new(config, Box::new(OsEntropy::new()?), Instant::now());
+    let (commands, command_rx) = mpsc::channel(64);
+    let (events, rx) = mpsc::channel(64);
+    let run = driver::run::<R, _, _>(
+        conn,
+        transport,
+        tls,
+        options.tls_timeout,
+        command_rx,
+        ServerApp(events),
+    );
+    R::spawn(run.instrument(span));
+    Ok((Session { commands }, SessionEvents(rx)))
+}
+
+/// The server application's end of the driver.
+struct ServerApp(mpsc::Sender<SessionEvent>);
+
+impl App<ServerConnection> for ServerApp {
+    type Request = (ServerCommand, oneshot::Sender<Result<(), Error>>);
+
+    fn request(
+        &mut self,
+        conn: &mut ServerConnection,
+        now: Instant,
+        (command, reply): Self::Request,
+    ) {
+        let _ = reply.send(conn.handle_command(now, command).map_err(Error::from));
+    }
+
+    fn abandoned(&mut self, conn: &mut ServerConnection, now: Instant) {
+        let _ = conn.handle_command(now, ServerCommand::Close);
+    }
+
+    async fn event(&mut self, event: ServerEvent) {
+        let _ = self.0.send(SessionEvent::Core(event)).await;
+    }
+
+    async fn finish(mut self, error: Option<Error>) {
+        let _ = self.0.send(SessionEvent::Closed(error)).await;
+    }
+}

@@ -1,0 +1,114 @@
+//! rustls configuration: the client's (trust roots, SNI and name check against the
+//! XMPP domain) and the server's ([`ServerTlsConfig`]), on the ring provider.
+
+use std::io::BufReader;
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use xmpp_sasl::ChannelBinding;
+
+use crate::{Error, binding};
+
+/// The ALPN protocol id of XMPP client streams over direct TLS (XEP-0368).
+const ALPN_XMPP_CLIENT: &[u8] = b"xmpp-client";
+
+/// The rustls provider every configuration uses.
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A client configuration trusting the certificates in the PEM file `ca_file` only, or,
+/// without one, the Mozilla roots (webpki-roots).
+///
+/// The server name given at handshake time is the XMPP domain: it is sent as SNI and the
+/// certificate is checked against it (never against an SRV target host).
+pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Error> {
+    let mut roots = RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            for cert in read_certs(path)? {
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// `config` announcing the XEP-0368 ALPN id, for direct TLS.
+pub fn with_alpn(config: &Arc<ClientConfig>) -> Arc<ClientConfig> {
+    let mut config = ClientConfig::clone(config);
+    config.alpn_protocols = vec![ALPN_XMPP_CLIENT.to_vec()];
+    Arc::new(config)
+}
+
+/// The TLS name of an XMPP domain, for SNI and the certificate check.
+pub fn server_name(domain: &str) -> Result<ServerName<'static>, Error> {
+    ServerName::try_from(domain.to_owned()).map_err(|e| Error::Tls(format!("{domain}: {e}")))
+}
+
+/// What a server needs for its side of STARTTLS or direct TLS: the rustls
+/// configuration, and the `tls-server-end-point` binding of its certificate.
+#[derive(Clone, Debug)]
+pub struct ServerTlsConfig {
+    /// The rustls server configuration.
+    pub config: Arc<ServerConfig>,
+    /// Channel-binding data of the certificate (RFC 5929), if its algorithm has one.
+    pub end_point: Option<ChannelBinding>,
+}
+
+impl ServerTlsConfig {
+    /// From a certificate chain (end-entity first) and its private key.
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<ServerTlsConfig, Error> {
+        let end_point = chain.first().and_then(|c| binding::server_end_point(c));
+        let mut config = ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Tls(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        config.alpn_protocols = vec![ALPN_XMPP_CLIENT.to_vec()];
+        Ok(ServerTlsConfig {
+            config: Arc::new(config),
+            end_point,
+        })
+    }
+
+    /// From PEM files: the chain in `cert_file`, the key in `key_file`.
+    pub fn from_pem_files(cert_file: &Path, key_file: &Path) -> Result<ServerTlsConfig, Error> {
+        let chain = read_certs(cert_file)?;
+        let key = rustls_pemfile::private_key(&mut open(key_file)?)
+            .map_err(|e| Error::Config(format!("{}: {e}", key_file.display())))?
+            .ok_or_else(|| Error::Config(format!("{}: no private key", key_file.display())))?;
+        ServerTlsConfig::new(chain, key)
+    }
+}
+
+/// Every certificate in a PEM file (at least one).
+fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let certs: Vec<_> = rustls_pemfile::certs(&mut open(path)?)
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(Error::Config(format!("{}: no certificate", path.display())));
+    }
+    Ok(certs)
+}
+
+fn open(path: &Path) -> Result<BufReader<std::fs::File>, Error> {
+    std::fs::File::open(path)
+        .map(BufReader::new)
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+}

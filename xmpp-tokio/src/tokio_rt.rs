@@ -1,0 +1,134 @@
+//! The tokio runtime: [`Tokio`], its plain-or-TLS [`TokioTransport`] (tokio-rustls),
+//! and the entry points [`connect`] and [`serve`](crate::serve).
+
+use std::future::Future;
+use std::io;
+use std::time::Instant;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
+use xmpp_core::TlsInfo;
+
+use crate::binding::{server_end_point, tls_info};
+use crate::runtime::{TlsSide, Transport};
+use crate::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session, SessionEvents};
+use crate::{connect_with, serve_with, tls};
+
+/// The tokio runtime, for the generic entry points
+/// ([`connect_with`], [`serve_with`](crate::serve_with)).
+#[derive(Debug)]
+pub struct Tokio;
+
+/// Connects with tokio; returns once online. See [`connect_with`].
+pub async fn connect(config: ConnectConfig) -> Result<(Client, Events), Error> {
+    connect_with::<Tokio>(config).await
+}
+
+/// Serves an accepted TCP stream with tokio. See [`serve_with`].
+pub async fn serve(
+    stream: TcpStream,
+    config: std::sync::Arc<xmpp_core::ServerConfig>,
+    options: ServeOptions,
+) -> Result<(Session, SessionEvents), Error> {
+    stream.set_nodelay(true).map_err(Error::io("accept"))?;
+    serve_with::<Tokio>(TokioTransport::Plain(stream), config, options).await
+}
+
+impl Runtime for Tokio {
+    type Transport = TokioTransport;
+    type Dns = hickory_resolver::net::runtime::TokioRuntimeProvider;
+
+    fn connect(host: &str, port: u16) -> impl Future<Output = io::Result<TokioTransport>> + Send {
+        let host = host.to_owned();
+        async move {
+            let stream = TcpStream::connect((host.as_str(), port)).await?;
+            stream.set_nodelay(true)?;
+            Ok(TokioTransport::Plain(stream))
+        }
+    }
+
+    fn sleep_until(at: Instant) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep_until(at.into())
+    }
+
+    fn spawn(task: impl Future<Output = ()> + Send + 'static) {
+        tokio::spawn(task);
+    }
+
+    fn dns() -> Self::Dns {
+        Self::Dns::default()
+    }
+}
+
+/// A TCP stream, plain or with TLS.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TokioTransport {
+    /// Plain TCP (before STARTTLS).
+    Plain(TcpStream),
+    /// TLS over TCP.
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Gone (a handshake failed midway).
+    Closed,
+}
+
+impl From<TcpStream> for TokioTransport {
+    fn from(stream: TcpStream) -> Self {
+        TokioTransport::Plain(stream)
+    }
+}
+
+impl Transport for TokioTransport {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            TokioTransport::Plain(s) => s.read(buf).await,
+            TokioTransport::Tls(s) => s.read(buf).await,
+            TokioTransport::Closed => Ok(0),
+        }
+    }
+
+    async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            TokioTransport::Plain(s) => s.write_all(buf).await,
+            TokioTransport::Tls(s) => {
+                s.write_all(buf).await?;
+                s.flush().await
+            }
+            TokioTransport::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    async fn shutdown(&mut self) -> io::Result<()> {
+        match self {
+            TokioTransport::Plain(s) => s.shutdown().await,
+            TokioTransport::Tls(s) => s.shutdown().await,
+            TokioTransport::Closed => Ok(()),
+        }
+    }
+
+    async fn start_tls(&mut self, side: &TlsSide, server_name: &str) -> Result<TlsInfo, Error> {
+        let TokioTransport::Plain(tcp) = std::mem::replace(self, TokioTransport::Closed) else {
+            return Err(Error::Tls("the transport is not plain TCP".into()));
+        };
+        let (stream, info) = match side {
+            TlsSide::Client(config) => {
+                let name = tls::server_name(server_name)?;
+                let s = TlsConnector::from(config.clone()).connect(name, tcp).await;
+                let s = s.map_err(|e| Error::Tls(e.to_string()))?;
+                let conn = s.get_ref().1;
+                let cert = conn.peer_certificates().and_then(|c| c.first());
+                let info = tls_info(conn, cert.and_then(|c| server_end_point(c)));
+                (TlsStream::from(s), info)
+            }
+            TlsSide::Server(server) => {
+                let s = TlsAcceptor::from(server.config.clone()).accept(tcp).await;
+                let s = s.map_err(|e| Error::Tls(e.to_string()))?;
+                let info = tls_info(s.get_ref().1, server.end_point.clone());
+                (TlsStream::from(s), info)
+            }
+        };
+        *self = TokioTransport::Tls(Box::new(stream));
+        Ok(info)
+    }
+}

@@ -1,0 +1,532 @@
+//! A loopback scenario shared by the tokio and smol test suites (included with
+//! `#[path]`): our client against our own server core, both through the adapter, over
+//! TCP on 127.0.0.1 with rustls and a test CA made by rcgen.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::channel::mpsc;
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use xmpp_core::{IqResponse, ServerCommand, ServerConfig, ServerEvent};
+use xmpp_jid::Jid;
+use xmpp_sasl::{Account, CredentialAnswer};
+use xmpp_stanza::{Element, Iq, Message, Stanza};
+use xmpp_tokio::{
+    ConnectConfig, Error, Event, Events, Runtime, ServeOptions, ServerTlsConfig, Session,
+    SessionEvent, SessionEvents,
+};
+
+pub const DOMAIN: &str = "example.test";
+pub const PASSWORD: &str = "pw-alice-Zq81";
+
+/// What a test runtime adds to [`Runtime`].
+pub trait TestRuntime: Runtime {
+    /// Runs a future to completion on this runtime.
+    fn block_on<F: Future + Send + 'static>(f: F) -> F::Output
+    where
+        F::Output: Send;
+    /// The runtime's transport for an accepted std stream.
+    fn adopt(stream: std::net::TcpStream) -> Self::Transport;
+}
+
+/// A test CA and a server certificate for [`DOMAIN`] it signs.
+pub struct Pki {
+    pub dir: PathBuf,
+    pub ca_file: PathBuf,
+    pub server: ServerTlsConfig,
+}
+
+pub fn pki(name: &str) -> Pki {
+    let dir = std::env::temp_dir().join(format!("xmpp-adapter-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec![DOMAIN.to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let server =
+        ServerTlsConfig::new(vec![CertificateDer::from(cert.der().to_vec())], key).unwrap();
+    Pki {
+        dir,
+        ca_file,
+        server,
+    }
+}
+
+/// Starts our server on 127.0.0.1 (accounts alice and bob with [`PASSWORD`]); returns
+/// its port. It serves every connection until the test process ends.
+pub fn start_server<R: TestRuntime>(tls: ServerTlsConfig) -> u16 {
+    start_server_with::<R>(Some(tls), false)
+}
+
+/// [`start_server`], with TLS from the first byte (XEP-0368) if `direct_tls`, and
+/// without TLS at all (a plaintext test server) if `tls` is `None`.
+pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tls: bool) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, mut rx) = mpsc::unbounded();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(1000) {
+            if tx.unbounded_send(stream.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut config = ServerConfig::new(DOMAIN).unwrap();
+    if tls.is_none() {
+        config = config.with_tls(xmpp_core::ServerTls::InsecureNoTls);
+    }
+    let config = Arc::new(config);
+    R::spawn(async move {
+        while let Some(stream) = rx.next().await {
+            stream.set_nonblocking(true).unwrap();
+            let options = ServeOptions {
+                tls: tls.clone(),
+                direct_tls,
+                tls_timeout: Duration::from_secs(5),
+            };
+            if let Ok((session, events)) =
+                xmpp_tokio::serve_with::<R>(R::adopt(stream), config.clone(), options).await
+            {
+                R::spawn(serve_session(session, events));
+            }
+        }
+    });
+    port
+}
+
+/// The test server's application: accounts, binding, echo of messages, IQ results.
+async fn serve_session(session: Session, mut events: SessionEvents) {
+    while let Some(SessionEvent::Core(event)) = events.next().await {
+        let command = match event {
+            ServerEvent::CredentialsRequested { id, authcid, .. } => {
+                let answer = match authcid.as_str() {
+                    "alice" | "bob" => CredentialAnswer::Found(Account::with_password(PASSWORD)),
+                    _ => CredentialAnswer::UnknownUser,
+                };
+                ServerCommand::ProvideCredentials { id, answer }
+            }
+            ServerEvent::BindRequested { id, jid, .. } => ServerCommand::Bind {
+                id,
+                result: Ok(jid),
+            },
+            ServerEvent::Stanza(stanza) => match *stanza {
+                Stanza::Message(m) => {
+                    let (Some(from), Some(body)) = (m.from.clone(), m.body()) else {
+                        continue;
+                    };
+                    let mut echo = Message::chat(from, format!("echo: {body}"));
+                    echo.from = m.to.clone();
+                    ServerCommand::send(echo)
+                }
+                Stanza::Iq(iq) if iq.id.starts_with("ignore") => continue,
+                Stanza::Iq(iq) => {
+                    let Some(mut reply) = iq.result_reply(None) else {
+                        continue;
+                    };
+                    reply.from = Some(Jid::new(DOMAIN).unwrap());
+                    ServerCommand::send(reply)
+                }
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if session.command(command).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// One line per event, without the parts that change between runs.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::Authenticated(m) => format!("authenticated {}", m.name()),
+        Event::Online(jid) => format!("online {}", jid.to_bare()),
+        Event::Stanza(s) => match &**s {
+            Stanza::Message(m) => format!(
+                "message {} {:?}",
+                m.from.as_ref().map(|j| j.to_string()).unwrap_or_default(),
+                m.body()
+            ),
+            other => format!("stanza {:?}", other.id()),
+        },
+        Event::Closed(None) => "closed".into(),
+        Event::Closed(Some(e)) => format!("closed with {e}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn config(port: u16, pki: &Pki, password: &str) -> ConnectConfig {
+    ConnectConfig::new(&format!("alice@{DOMAIN}/loop"), password)
+        .unwrap()
+        .server("127.0.0.1", port)
+        .ca_file(&pki.ca_file)
+}
+
+/// Log in, message round trip, IQ ping, graceful close: the event trace.
+pub async fn happy_path<R: TestRuntime>(port: u16, pki: &Pki) -> Vec<String> {
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(client.jid().to_string(), format!("alice@{DOMAIN}/loop"));
+    let mut trace = Vec::new();
+    let next = async |events: &mut Events| {
+        let event = events.next().await.unwrap();
+        describe(&event)
+    };
+    trace.push(next(&mut events).await);
+    trace.push(next(&mut events).await);
+    client
+        .send(Message::chat(Jid::new(DOMAIN).unwrap(), "hi"))
+        .await
+        .unwrap();
+    trace.push(next(&mut events).await);
+    let ping = Iq::get("ping-1", Element::new("ping", "urn:xmpp:ping"));
+    match client.iq(ping, Some(Duration::from_secs(5))).await.unwrap() {
+        IqResponse::Result(iq) => trace.push(format!("iq result {}", iq.id)),
+        other => panic!("{other:?}"),
+    }
+    client.close().await.unwrap();
+    trace.push(next(&mut events).await);
+    assert!(events.next().await.is_none());
+    assert!(matches!(
+        client.send(Message::new()).await,
+        Err(Error::Closed)
+    ));
+    trace
+}
+
+/// The trace [`happy_path`] must produce, with either adapter.
+pub fn expected_trace() -> Vec<String> {
+    [
+        "authenticated SCRAM-SHA-512-PLUS",
+        "online alice@example.test",
+        "message example.test Some(\"echo: hi\")",
+        "iq result ping-1",
+        "closed",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// A wrong password fails with the server's SASL condition.
+pub async fn wrong_password<R: TestRuntime>(port: u16, pki: &Pki) {
+    match xmpp_tokio::connect_with::<R>(config(port, pki, "wrong")).await {
+        Err(Error::Auth(e)) => {
+            assert_eq!(
+                e.condition(),
+                Some(xmpp_sasl::SaslCondition::NotAuthorized),
+                "{e}"
+            )
+        }
+        other => panic!("expected an auth error: {:?}", other.map(|_| ())),
+    }
+}
+
+/// A certificate from a CA we do not trust is refused during STARTTLS.
+pub async fn untrusted_certificate<R: TestRuntime>(port: u16, other: &Pki) {
+    match xmpp_tokio::connect_with::<R>(config(port, other, PASSWORD)).await {
+        Err(Error::Tls(reason)) => assert!(reason.contains("certificate"), "{reason}"),
+        other => panic!("expected a TLS error: {:?}", other.map(|_| ())),
+    }
+}
+
+/// Nothing listens: the connect fails with an IO error naming the attempt.
+pub async fn nothing_listening<R: TestRuntime>(pki: &Pki) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    match xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD)).await {
+        Err(Error::Io {
+            during: "connect", ..
+        }) => {}
+        other => panic!("expected a connect error: {:?}", other.map(|_| ())),
+    }
+}
+
+/// Sends every log record of the process, at TRACE level, into the returned buffer.
+pub fn capture_logs() -> Arc<std::sync::Mutex<Vec<u8>>> {
+    #[derive(Clone)]
+    struct Buffer(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer(Arc::default());
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    buffer.0
+}
+
+/// The captured logs say what happened but hold no password and no SASL payload.
+pub fn check_logs(logs: &[u8]) {
+    use base64::Engine;
+    let logs = String::from_utf8_lossy(logs);
+    for expected in [
+        "xmpp_client",
+        "TLS established",
+        "authenticated",
+        "online",
+        "closed",
+        "write",
+        "read",
+    ] {
+        assert!(
+            logs.contains(expected),
+            "no {expected:?} in the logs:\n{logs}"
+        );
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let secrets = [
+        PASSWORD.to_owned(),
+        b64.encode(PASSWORD),
+        "wrong".to_owned(),
+        "n=alice".to_owned(), // SCRAM client-first message
+        "biws".to_owned(),    // base64 of the gs2 header "n,,", starts every SCRAM payload
+        "cD1".to_owned(),     // base64 of "p=" (a -PLUS gs2 header)
+        "<auth".to_owned(),
+        "<response".to_owned(),
+        "<challenge".to_owned(),
+    ];
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "{secret:?} was logged:\n{logs}"
+        );
+    }
+}
+
+/// One SRV record: priority, weight, port, target.
+pub type SrvData = (u16, u16, u16, &'static str);
+
+/// A DNS server on 127.0.0.1 (UDP) answering SRV queries from `zone` (name → records
+/// of priority, weight, port, target) and nothing else; the names asked are sent on
+/// the returned channel. It stops after 60 s.
+pub fn fake_dns(
+    zone: Vec<(&'static str, Vec<SrvData>)>,
+) -> (std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+    use hickory_resolver::proto::op::{Message, MessageType};
+    use hickory_resolver::proto::rr::rdata::SRV;
+    use hickory_resolver::proto::rr::{Name, RData, Record};
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let addr = socket.local_addr().unwrap();
+    let (asked, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let end = std::time::Instant::now() + Duration::from_secs(60);
+        let mut buf = [0u8; 1500];
+        while std::time::Instant::now() < end {
+            let Ok((n, peer)) = socket.recv_from(&mut buf) else {
+                continue;
+            };
+            let Ok(query) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let mut response = Message::response(query.metadata.id, query.metadata.op_code);
+            response.metadata.message_type = MessageType::Response;
+            response.metadata.recursion_desired = query.metadata.recursion_desired;
+            response.metadata.recursion_available = true;
+            for q in &query.queries {
+                let name = q.name().to_string();
+                let _ = asked.send(name.clone());
+                response.add_query(q.clone());
+                for (_, records) in zone.iter().filter(|(n, _)| *n == name) {
+                    for &(priority, weight, port, target) in records {
+                        let srv =
+                            SRV::new(priority, weight, port, Name::from_ascii(target).unwrap());
+                        response.add_answer(Record::from_rdata(
+                            q.name().clone(),
+                            60,
+                            RData::SRV(srv),
+                        ));
+                    }
+                }
+            }
+            let _ = socket.send_to(&response.to_vec().unwrap(), peer);
+        }
+    });
+    (addr, rx)
+}
+
+/// A port nothing listens on.
+pub fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Logs in through `dns` (no host override) and closes; the names it asked.
+pub async fn login_via_dns<R: TestRuntime>(
+    dns: std::net::SocketAddr,
+    pki: &Pki,
+) -> Result<Vec<String>, Error> {
+    let config = ConnectConfig::new(&format!("alice@{DOMAIN}/srv"), PASSWORD)
+        .unwrap()
+        .ca_file(&pki.ca_file)
+        .name_server(dns);
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(config).await?;
+    client.close().await.unwrap();
+    let mut trace = Vec::new();
+    while let Some(event) = events.next().await {
+        trace.push(describe(&event));
+    }
+    Ok(trace)
+}
+
+/// `_xmpp-client` records: the first target refuses, the second (same name check:
+/// the certificate is for the domain, not for the 127.0.0.1 target) is used.
+pub async fn srv_every_target_in_order<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (dns, asked) = fake_dns(vec![(
+        "_xmpp-client._tcp.example.test.",
+        vec![
+            (1, 0, closed_port(), "127.0.0.1."),
+            (2, 0, port, "127.0.0.1."),
+        ],
+    )]);
+    let trace = login_via_dns::<R>(dns, pki).await.unwrap();
+    assert_eq!(
+        trace,
+        [
+            "authenticated SCRAM-SHA-512-PLUS",
+            "online alice@example.test",
+            "closed"
+        ]
+    );
+    let asked: Vec<String> = asked.try_iter().collect();
+    assert!(
+        asked.contains(&"_xmpps-client._tcp.example.test.".to_owned()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.contains(&"_xmpp-client._tcp.example.test.".to_owned()),
+        "{asked:?}"
+    );
+}
+
+/// `_xmpps-client` (XEP-0368) records are used with direct TLS.
+pub async fn srv_direct_tls<R: TestRuntime>(direct_port: u16, pki: &Pki) {
+    let (dns, _) = fake_dns(vec![
+        (
+            "_xmpps-client._tcp.example.test.",
+            vec![(5, 0, direct_port, "127.0.0.1.")],
+        ),
+        (
+            "_xmpp-client._tcp.example.test.",
+            vec![(5, 0, closed_port(), "127.0.0.1.")],
+        ),
+    ]);
+    let trace = login_via_dns::<R>(dns, pki).await.unwrap();
+    assert_eq!(
+        trace,
+        [
+            "authenticated SCRAM-SHA-512-PLUS",
+            "online alice@example.test",
+            "closed"
+        ]
+    );
+}
+
+/// Every target refuses: one error listing each attempt in order.
+pub async fn srv_all_targets_fail<R: TestRuntime>(pki: &Pki) {
+    let (a, b) = (closed_port(), closed_port());
+    let (dns, _) = fake_dns(vec![(
+        "_xmpp-client._tcp.example.test.",
+        vec![(1, 0, a, "127.0.0.1."), (2, 0, b, "127.0.0.1.")],
+    )]);
+    match login_via_dns::<R>(dns, pki).await {
+        Err(Error::Unreachable(attempts)) => {
+            assert_eq!(attempts.len(), 2, "{attempts:?}");
+            assert!(
+                attempts[0].starts_with(&format!("127.0.0.1:{a}: ")),
+                "{attempts:?}"
+            );
+            assert!(
+                attempts[1].starts_with(&format!("127.0.0.1:{b}: ")),
+                "{attempts:?}"
+            );
+        }
+        other => panic!("expected Unreachable: {other:?}"),
+    }
+}
+
+/// An IQ nobody answers resolves as a timeout; the session goes on.
+pub async fn iq_timeout<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (client, _events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+        .await
+        .unwrap();
+    let ignored = Iq::get("ignore-1", Element::new("ping", "urn:xmpp:ping"));
+    let response = client
+        .iq(ignored, Some(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    assert_eq!(response, IqResponse::Timeout);
+    let ping = Iq::get("ping-2", Element::new("ping", "urn:xmpp:ping"));
+    assert!(matches!(
+        client.iq(ping, None).await.unwrap(),
+        IqResponse::Result(_)
+    ));
+}
+
+/// A peer that accepts TCP but never answers the TLS handshake times out.
+pub async fn tls_handshake_timeout<R: TestRuntime>(pki: &Pki) {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let config = config(port, pki, PASSWORD)
+        .security(xmpp_tokio::Security::DirectTls)
+        .tls_timeout(Duration::from_millis(300));
+    match xmpp_tokio::connect_with::<R>(config).await {
+        Err(Error::Timeout("TLS handshake")) => {}
+        other => panic!("expected a handshake timeout: {:?}", other.map(|_| ())),
+    }
+    drop(silent);
+}
+
+/// A server without TLS: refused by default (STARTTLS required), usable with the
+/// loudly named test mode.
+pub async fn plaintext_server<R: TestRuntime>(pki: &Pki) {
+    let port = start_server_with::<R>(None, false);
+    match xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD)).await {
+        Err(Error::Policy(xmpp_core::CloseReason::TlsNotOffered)) => {}
+        other => panic!("expected TlsNotOffered: {:?}", other.map(|_| ())),
+    }
+    let insecure = config(port, pki, PASSWORD).security(xmpp_tokio::Security::InsecurePlaintext);
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(insecure).await.unwrap();
+    assert!(matches!(events.next().await, Some(Event::Authenticated(_))));
+    client.close().await.unwrap();
+    let mut last = None;
+    while let Some(event) = events.next().await {
+        last = Some(describe(&event));
+    }
+    assert_eq!(last.as_deref(), Some("closed"));
+}

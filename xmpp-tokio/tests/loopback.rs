@@ -1,0 +1,45 @@
+//! The tokio adapter against our own server core over loopback TCP + TLS.
+
+#[path = "common/loopback.rs"]
+mod loopback;
+
+#[path = "common/tokio_runtime.rs"]
+mod runtime;
+
+use loopback::*;
+use xmpp_tokio::Tokio;
+
+#[test]
+fn login_message_iq_close() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-happy");
+        let port = start_server::<Tokio>(pki.server.clone());
+        assert_eq!(happy_path::<Tokio>(port, &pki).await, expected_trace());
+    });
+}
+
+#[test]
+fn failures_are_typed() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-fail");
+        let port = start_server::<Tokio>(pki.server.clone());
+        wrong_password::<Tokio>(port, &pki).await;
+        untrusted_certificate::<Tokio>(port, &loopback::pki("tokio-other")).await;
+        iq_timeout::<Tokio>(port, &pki).await;
+        plaintext_server::<Tokio>(&pki).await;
+        tls_handshake_timeout::<Tokio>(&pki).await;
+        nothing_listening::<Tokio>(&loopback::pki("tokio-none")).await;
+    });
+}
+
+#[test]
+fn srv_records() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-srv");
+        let port = start_server::<Tokio>(pki.server.clone());
+        srv_every_target_in_order::<Tokio>(port, &pki).await;
+        let direct = start_server_with::<Tokio>(Some(pki.server.clone()), true);
+        srv_direct_tls::<Tokio>(direct, &pki).await;
+        srv_all_targets_fail::<Tokio>(&pki).await;
+    });
+}
