@@ -403,3 +403,43 @@ fn wait_reports_the_earliest_deadline() {
         Some(CloseReason::Timeout(TimerKind::CloseHandshake))
     );
 }
+
+#[test]
+fn bind_features_are_advertised_after_authentication_only() {
+    let now = Instant::now();
+    let ver = xmpp_stanza::Element::new(
+        "ver",
+        xmpp_stanza::Namespace::from_static("urn:xmpp:features:rosterver"),
+    );
+    let config = ServerConfig::new("example.com")
+        .unwrap()
+        .with_tls(direct_tls())
+        .with_bind_features(vec![ver]);
+    let mut s = ServerConnection::new(
+        Arc::new(config),
+        Box::new(InsecureSeededEntropy::new(1)),
+        now,
+    );
+    s.handle_input(now, HEADER.as_bytes());
+    let before = drain(&mut s).bytes;
+    assert!(
+        before.contains("<mechanisms") && !before.contains("rosterver"),
+        "{before}"
+    );
+    s.handle_input(now, AUTH.as_bytes());
+    let d = drain(&mut s);
+    let Some(ServerEvent::CredentialsRequested { id, .. }) = d.events.first() else {
+        panic!("{:?}", d.events)
+    };
+    let answer = CredentialAnswer::Found(Account::with_password("r0m30myr0m30"));
+    s.handle_command(now, ServerCommand::ProvideCredentials { id: *id, answer })
+        .unwrap();
+    drain(&mut s);
+    s.handle_input(now, HEADER.as_bytes());
+    let after = drain(&mut s).bytes;
+    assert!(
+        after.contains("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>")
+            && after.contains("<ver xmlns='urn:xmpp:features:rosterver'/>"),
+        "{after}"
+    );
+}
