@@ -47,14 +47,15 @@ pub enum Action {
 /// use std::time::Instant;
 /// use xmpp_jid::BareJid;
 /// use xmpp_sasl::{InsecureSeededEntropy, Password};
-/// use xmpp_server::{Action, Host, Router, RouterConfig};
+/// use xmpp_server::{Action, Host, Router, RouterConfig, SessionId};
 ///
 /// let mut config = RouterConfig::new(BareJid::new("example.com").unwrap());
 /// config.scram_iterations = 64; // tests only
 /// let mut host = Host::new(Router::new(config, InsecureSeededEntropy::new(1)));
 /// host.router_mut().create_account("juliet", &Password::new("secret")).unwrap();
 /// assert!(matches!(host.poll(), Some(Action::Persist(_))));
-/// let session = host.open(Instant::now()).unwrap();
+/// let session = SessionId(1);
+/// host.open(Instant::now(), session).unwrap();
 /// // ... feed `host.event(now, wall, session, event)` for each ServerEvent of that
 /// // connection, carry out `host.poll()` until None, and report the close:
 /// host.closed(Instant::now(), session).unwrap();
@@ -64,7 +65,6 @@ pub struct Host<E> {
     router: Router<E>,
     /// The connection's id of each request the router has not answered yet.
     pending: BTreeMap<(SessionId, RequestId), ConnRequestId>,
-    next_session: u64,
     next_request: u64,
 }
 
@@ -83,7 +83,6 @@ impl<E: Entropy> Host<E> {
         Host {
             router,
             pending: BTreeMap::new(),
-            next_session: 0,
             next_request: 0,
         }
     }
@@ -108,12 +107,10 @@ impl<E: Entropy> Host<E> {
             .collect()
     }
 
-    /// A connection was accepted: its session id from now on.
-    pub fn open(&mut self, now: Instant) -> Result<SessionId, RouterError> {
-        self.next_session = self.next_session.wrapping_add(1);
-        let session = SessionId(self.next_session);
-        self.router.open_session(now, session)?;
-        Ok(session)
+    /// A connection was accepted; `session` (chosen by the runtime, never reused
+    /// while the session lives — a counter will do) names it from now on.
+    pub fn open(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
+        self.router.open_session(now, session)
     }
 
     /// An event of the session's connection. `wall` is the wall-clock time (stamped

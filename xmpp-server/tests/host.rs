@@ -113,7 +113,8 @@ impl World {
             Box::new(InsecureSeededEntropy::new(self.seed + 1)),
             self.now,
         );
-        let session = self.host.open(self.now).unwrap();
+        let session = SessionId(self.links.len() as u64 + 1);
+        self.host.open(self.now, session).unwrap();
         self.links.push(Link {
             session,
             client,
