@@ -154,8 +154,7 @@ fn carry_out(
                     continue; // closed meanwhile
                 };
                 stats.commands += 1;
-                if let Err(mpsc::error::TrySendError::Full(_)) = outbox.commands.try_send(command)
-                {
+                if let Err(mpsc::error::TrySendError::Full(_)) = outbox.commands.try_send(command) {
                     // A client that does not read: close it rather than buffer without
                     // end; its close comes back as Input::Closed.
                     stats.overflows += 1;

@@ -126,7 +126,9 @@ pub fn load_pending(
 ) -> Result<Vec<(BareJid, Presence)>, StoreError> {
     let mut stmt =
         tx.prepare("SELECT contact, stanza FROM pending_in WHERE user = ?1 ORDER BY contact")?;
-    let rows = stmt.query_map([user], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([user], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (contact, stanza) = row?;
@@ -141,7 +143,9 @@ pub fn load_pending(
 pub fn load_privacy(tx: &Transaction<'_>, user: &str) -> Result<Vec<PrivacyList>, StoreError> {
     let mut stmt =
         tx.prepare("SELECT name, list FROM privacy_lists WHERE user = ?1 ORDER BY name")?;
-    let rows = stmt.query_map([user], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([user], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (name, text) = row?;

@@ -69,7 +69,11 @@ pub async fn accept_loop(listener: TcpListener, acceptor: Acceptor) {
 }
 
 /// The connection's events to the host thread, then its close.
-async fn forward_events(session: SessionId, mut events: SessionEvents, inputs: mpsc::Sender<Input>) {
+async fn forward_events(
+    session: SessionId,
+    mut events: SessionEvents,
+    inputs: mpsc::Sender<Input>,
+) {
     while let Some(event) = events.next().await {
         let input = match event {
             SessionEvent::Core(event) => Input::Event { session, event },

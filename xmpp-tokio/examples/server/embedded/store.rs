@@ -108,9 +108,8 @@ impl Store {
         let tx = self.db.transaction()?;
         let mut out = Vec::new();
         let accounts: Vec<(String, i64, Option<String>)> = {
-            let mut stmt = tx.prepare(
-                "SELECT user, roster_version, default_list FROM accounts ORDER BY user",
-            )?;
+            let mut stmt = tx
+                .prepare("SELECT user, roster_version, default_list FROM accounts ORDER BY user")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<Result<_, _>>()?
         };
@@ -227,11 +226,7 @@ fn apply(tx: &Transaction<'_>, change: &Change) -> Result<(), StoreError> {
         } => {
             tx.execute(
                 "INSERT OR REPLACE INTO pending_in VALUES (?1, ?2, ?3)",
-                params![
-                    user.as_str(),
-                    contact.as_str(),
-                    rows::xml(request.clone())?
-                ],
+                params![user.as_str(), contact.as_str(), rows::xml(request.clone())?],
             )?;
         }
         Change::PendingInRemoved { user, contact } => {
