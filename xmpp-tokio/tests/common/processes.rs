@@ -145,3 +145,51 @@ fn read_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
     });
     rx
 }
+
+/// Test CA and server certificate for `domain` made by the interop harness's
+/// `certs.sh` (needs openssl), in `dir/certs`.
+pub fn harness_certs(dir: &Path, domain: &str) -> PathBuf {
+    let certs = dir.join("certs");
+    let out = Command::new(interop_dir().join("certs.sh"))
+        .arg(&certs)
+        .arg(domain)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "certs.sh: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    certs
+}
+
+/// Runs an interop harness tool (`slixmpp_check.py`, …) to completion, at most
+/// `timeout`; returns (success, stdout).
+pub fn run_tool(program: &Path, args: &[&str], timeout: Duration) -> (bool, String) {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    let lines = read_lines(child.stdout.take().unwrap());
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Every line, until the reader sees the end of the pipe (bounded).
+    let mut out = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(2)) {
+        out.push(line);
+    }
+    (status.is_some_and(|s| s.success()), out.join("\n"))
+}
