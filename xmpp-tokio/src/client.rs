@@ -72,9 +72,13 @@ impl Client {
         self.call(|reply| Request::Command(command, reply)).await?
     }
 
-    /// Sends an IQ request and resolves with its result or error response, or
-    /// [`IqResponse::Timeout`] after `timeout` (`None`: the configured IQ timeout).
+    /// Sends an IQ request (`get` or `set`) and resolves with its result or error
+    /// response, or [`IqResponse::Timeout`] after `timeout` (`None`: the configured IQ
+    /// timeout). Answers to the server's requests go out with [`send`](Self::send).
     pub async fn iq(&self, iq: Iq, timeout: Option<Duration>) -> Result<IqResponse, Error> {
+        if !iq.payload.is_request() {
+            return Err(Error::NotARequest);
+        }
         self.call(|reply| Request::Iq(Box::new(iq), timeout, reply))
             .await?
     }

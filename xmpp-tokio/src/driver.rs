@@ -17,6 +17,9 @@ use crate::runtime::{Runtime, TlsSide, Transport, timeout};
 /// Bytes read per call; also the write buffer capacity kept between bursts.
 const READ_BUFFER: usize = 4096;
 
+/// How long one write (or the final shutdown) may wait for the peer to read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The application's end of a driven connection.
 pub(crate) trait App<C: Connection>: Send {
     /// What the application sends the driver.
@@ -91,7 +94,7 @@ pub(crate) async fn run<R, C, A>(
     if let Some(e) = &error {
         debug!(error = %e, "connection failed");
     }
-    let _ = transport.shutdown().await;
+    let _ = timeout::<R, _>(WRITE_TIMEOUT, "shutdown", transport.shutdown()).await;
     app.finish(error).await;
 }
 
@@ -131,7 +134,7 @@ where
             Output::Transmit(bytes) => out.extend_from_slice(&bytes),
             Output::Event(event) => app.event(event).await,
             Output::StartTls { role, server_name } => {
-                flush(transport, out).await?;
+                flush::<R>(transport, out).await?;
                 let Some(tls) = tls.as_ref().filter(|t| t.role() == role) else {
                     return Err(Error::Tls(format!(
                         "no TLS configuration for the {role:?} role"
@@ -144,24 +147,27 @@ where
                 conn.handle_tls_established(Instant::now(), info);
             }
             Output::Closed(reason) => {
-                flush(transport, out).await?;
+                flush::<R>(transport, out).await?;
                 debug!(%reason, "closed");
                 return Ok(Drained::Closed(reason));
             }
             Output::Wait(deadline) => {
-                flush(transport, out).await?;
+                flush::<R>(transport, out).await?;
                 return Ok(Drained::Wait(deadline));
             }
-            _ => {}
         }
     }
 }
 
 /// Writes the gathered bytes (never their content to the log: they hold SASL data).
-async fn flush<T: Transport>(transport: &mut T, out: &mut Vec<u8>) -> Result<(), Error> {
+/// A peer that stops reading fails the connection after [`WRITE_TIMEOUT`].
+async fn flush<R: Runtime>(transport: &mut R::Transport, out: &mut Vec<u8>) -> Result<(), Error> {
     if !out.is_empty() {
         trace!(bytes = out.len(), "write");
-        transport.write_all(out).await.map_err(Error::io("write"))?;
+        let write = transport.write_all(out);
+        timeout::<R, _>(WRITE_TIMEOUT, "write", write)
+            .await?
+            .map_err(Error::io("write"))?;
         out.clear();
         out.shrink_to(READ_BUFFER);
     }

@@ -52,6 +52,10 @@ pub enum Error {
     /// The core refused a command (the application misused the connection).
     #[error("command refused: {0}")]
     Command(#[from] CommandError),
+    /// [`Client::iq`](crate::Client::iq) was given a `result` or `error` IQ, which
+    /// gets no response (send it with [`Client::send`](crate::Client::send)).
+    #[error("only get and set IQs are requests")]
+    NotARequest,
     /// The connection has finished; nothing can be sent on it any more.
     #[error("the connection is closed")]
     Closed,

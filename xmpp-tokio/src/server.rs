@@ -76,6 +76,9 @@ pub struct ServeOptions {
 
 /// Serves one accepted connection with runtime `R`: runs the direct-TLS handshake if
 /// asked, then drives a [`ServerConnection`] in the background.
+///
+/// Its tracing span (`xmpp_session`) nests in the caller's: call it inside a span
+/// naming the peer address to have every record of the session carry it.
 pub async fn serve_with<R: Runtime>(
     mut transport: R::Transport,
     config: Arc<ServerConfig>,

@@ -491,6 +491,11 @@ pub async fn iq_timeout<R: TestRuntime>(port: u16, pki: &Pki) {
         .await
         .unwrap();
     assert_eq!(response, IqResponse::Timeout);
+    let answer = Iq::new("answer-1", xmpp_stanza::IqPayload::Result(None));
+    assert!(matches!(
+        client.iq(answer, None).await,
+        Err(Error::NotARequest)
+    ));
     let ping = Iq::get("ping-2", Element::new("ping", "urn:xmpp:ping"));
     assert!(matches!(
         client.iq(ping, None).await.unwrap(),
