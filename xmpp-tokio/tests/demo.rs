@@ -41,12 +41,12 @@ fn the_demo_shows_the_xml_of_both_directions() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     for expected in [
-        "alice -> <starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
-        "alice <- <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+        "alice \u{2192} <starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+        "alice \u{2190} <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
         "mechanism='SCRAM-SHA-256-PLUS'",
         "<channel-binding type='tls-exporter'/>",
-        "bob -> <message to='alice@demo.example' type='chat'><body>Are you still there?</body></message>",
-        "alice <- </stream:stream>",
+        "bob \u{2192} <message to='alice@demo.example' type='chat'><body>Are you still there?</body></message>",
+        "alice \u{2190} </stream:stream>",
     ] {
         assert!(
             stdout.contains(expected),

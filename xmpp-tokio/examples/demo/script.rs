@@ -1,11 +1,11 @@
 //! The demo's steps: each prints what happened and checks it, failing with a
 //! one-line reason.
 
-use base64::Engine;
 use xmpp_jid::Jid;
 use xmpp_sasl::Mechanism;
 use xmpp_stanza::{
-    Blocking, Element, Iq, IqPayload, Message, MessageType, Presence, PresenceType, Roster, Stanza,
+    Blocking, Element, Iq, IqPayload, Message, MessageType, NsContext, Presence, PresenceType,
+    Roster, Sasl, Stanza, parse_element,
 };
 
 use super::peer::Peer;
@@ -24,7 +24,7 @@ impl Narrator {
     /// Prints one step: who, and what happened.
     pub fn say(&mut self, who: &str, what: impl AsRef<str>) {
         self.step += 1;
-        say!("{:>3}. {who:<7} {}", self.step, what.as_ref());
+        say!("{:>3}. {who:7} {}", self.step, what.as_ref());
     }
 
     /// A detail of the last step.
@@ -60,22 +60,24 @@ pub fn login_report(peer: &Peer) -> Result<String, String> {
             mechanism.name()
         ));
     }
-    let binding = gs2_binding(&capture.sent).ok_or("no channel binding in the SCRAM exchange")?;
+    let binding = gs2_binding(&capture.writes).ok_or("no channel binding in the SCRAM exchange")?;
     Ok(format!(
         "STARTTLS -> {tls}; SASL {} with channel binding {binding} (the server's proof checked)",
         mechanism.name()
     ))
 }
 
-/// The `p=` channel-binding type of the client's `<auth/>` (its gs2 header).
-fn gs2_binding(sent: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(sent);
-    let start = text.find("<auth ")?;
-    let open_end = start + text.get(start..)?.find('>')? + 1;
-    let close = open_end + text.get(open_end..)?.find("</auth>")?;
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(text.get(open_end..close)?.trim())
-        .ok()?;
+/// The `p=` channel-binding type in the gs2 header of the client's SASL `auth`
+/// element, found among the client's writes.
+fn gs2_binding(writes: &[Vec<u8>]) -> Option<String> {
+    let data = writes.iter().find_map(|write| {
+        let text = std::str::from_utf8(write).ok()?;
+        let element = parse_element(text.trim(), &NsContext::client()).ok()?;
+        match Sasl::try_from(&element).ok()? {
+            Sasl::Auth { data, .. } => data,
+            _ => None,
+        }
+    })?;
     let first = String::from_utf8(data).ok()?;
     first
         .split(',')

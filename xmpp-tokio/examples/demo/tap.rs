@@ -17,8 +17,9 @@ use xmpp_tokio::{Error, Runtime, TlsSide, Tokio, TokioTransport, Transport};
 pub struct Capture {
     /// The client's label (`alice`, `bob`).
     pub label: String,
-    /// Everything the client sent, in order.
-    pub sent: Vec<u8>,
+    /// What the client sent, one entry per write (the driver writes each batch of
+    /// output at once), in order.
+    pub writes: Vec<Vec<u8>>,
     /// The TLS handshake's result.
     pub tls: Option<TlsInfo>,
 }
@@ -102,7 +103,7 @@ impl Runtime for Tapped {
 }
 
 impl TapTransport {
-    fn show(&self, arrow: &str, bytes: &[u8]) {
+    fn show(&self, arrow: char, bytes: &[u8]) {
         if with_state(|s| s.print_xml) {
             let text = String::from_utf8_lossy(bytes);
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -115,16 +116,16 @@ impl TapTransport {
 impl Transport for TapTransport {
     async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf).await?;
-        self.show("<-", buf.get(..n).unwrap_or_default());
+        self.show('\u{2190}', buf.get(..n).unwrap_or_default());
         Ok(n)
     }
 
     async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.show("->", buf);
+        self.show('\u{2192}', buf);
         let slot = self.slot;
         with_state(|s| {
             if let Some(c) = s.captures.get_mut(slot) {
-                c.sent.extend_from_slice(buf);
+                c.writes.push(buf.to_vec());
             }
         });
         self.inner.write_all(buf).await
