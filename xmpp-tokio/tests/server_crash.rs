@@ -128,3 +128,54 @@ fn a_killed_server_loses_no_acknowledged_message() {
     );
     drop(server);
 }
+
+#[test]
+fn a_store_failure_stops_the_server_before_anything_is_acknowledged() {
+    let dir = processes::temp_dir("store-failure");
+    let certs = processes::certs(&dir, DOMAIN);
+    let db = dir.join("state.sqlite");
+    let db_arg = db.to_str().unwrap().to_owned();
+    let args = [
+        "--db",
+        db_arg.as_str(),
+        "--add-user",
+        "alice:pw-alice",
+        "--add-user",
+        "bob:pw-bob",
+    ];
+    let mut server = ServerProcess::start(&certs, DOMAIN, &args);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let answered = rt.block_on(async {
+        let (alice, _events) = xmpp_tokio::connect(config(server.port, &certs, "alice"))
+            .await
+            .unwrap();
+        // Someone breaks the database under the running server.
+        let db = rusqlite::Connection::open(&db).unwrap();
+        db.execute_batch("DROP TABLE offline").unwrap();
+        drop(db);
+        // A message for bob (offline) must be stored; it cannot be, so nothing after
+        // it may be acted on: the ping stays unanswered.
+        let bob = Jid::new(&format!("bob@{DOMAIN}")).unwrap();
+        let _ = alice.send(Message::chat(bob, "unstorable")).await;
+        let ping = Element::new("ping", Namespace::from_static("urn:xmpp:ping"));
+        let iq = Iq::new("p1", IqPayload::Get(ping));
+        matches!(
+            alice.iq(iq, Some(Duration::from_secs(5))).await,
+            Ok(IqResponse::Result(_))
+        )
+    });
+    assert!(!answered, "the server acknowledged after a failed write");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server kept running");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+}
