@@ -11,6 +11,7 @@ use xmpp_stanza::{Element, Problem, Sasl, SaslCondition, SaslFailure};
 
 use super::negotiate::{Phase, unexpected};
 use super::{RequestId, ServerConnection, ServerEvent, ServerTls};
+use crate::connection::role::Shared;
 use crate::connection::{CommandError, Violation};
 
 /// A SASL exchange in progress.
