@@ -114,15 +114,17 @@ pub(crate) trait Shared {
         }
     }
 
-    /// Acts on the timers that expired by `now`: a keepalive is written and
-    /// re-armed; the others close the connection.
+    /// Acts on the timers that expired by `now`, in [`TimerKind::ALL`] order: a
+    /// keepalive is written and re-armed; the others close the connection. Each
+    /// timer fires at most once per call, so one re-armed for `now` itself (a zero
+    /// keepalive interval) waits for the next call instead of firing forever.
     fn on_timers(&mut self, now: Instant) {
-        while !self.machinery().is_closed() {
-            let Some(kind) = self.machinery().timers.take_expired(now) else {
-                break;
-            };
+        for kind in TimerKind::ALL {
+            let wire = self.machinery();
+            if wire.is_closed() || !wire.timers.take_if_expired(kind, now) {
+                continue;
+            }
             if kind == TimerKind::Keepalive {
-                let wire = self.machinery();
                 wire.keepalive(now);
                 wire.start_keepalive(now);
             } else {
