@@ -48,3 +48,61 @@ fn a_zero_keepalive_interval_sends_one_keepalive_per_timeout_call() {
     });
     assert_eq!(written, 1, "one whitespace keepalive");
 }
+
+const HEADER: &str = "<?xml version='1.0'?><stream:stream to='example.com' version='1.0' \
+    xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+/// PLAIN for juliet / r0m30myr0m30.
+const AUTH: &str = "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldAByMG0zMG15cjBtMzA=</auth>";
+const ABORT: &str = "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>";
+
+/// Drains `c` until `Wait`: its events and the close reason, if any.
+fn drain<C: Connection>(c: &mut C) -> (Vec<C::Event>, Option<CloseReason>) {
+    let (mut events, mut closed) = (Vec::new(), None);
+    loop {
+        match c.poll_output() {
+            Output::Event(e) => events.push(e),
+            Output::Closed(r) => closed = Some(r),
+            Output::Wait(_) => return (events, closed),
+            _ => {}
+        }
+    }
+}
+
+fn direct_tls_server(now: Instant) -> ServerConnection {
+    let config = ServerConfig::new("example.com")
+        .unwrap()
+        .with_tls(ServerTls::DirectTls(TlsInfo::new(TlsVersion::Tls13)));
+    ServerConnection::new(
+        Arc::new(config),
+        Box::new(InsecureSeededEntropy::new(1)),
+        now,
+    )
+}
+
+#[test]
+fn aborted_sasl_attempts_count_towards_the_limit() {
+    // Each <auth/> asks the application for credentials (a database lookup); an
+    // abort must not let one stream start exchanges without end (RFC 6120 §6.4.5).
+    let now = Instant::now();
+    let mut s = direct_tls_server(now);
+    s.handle_input(now, HEADER.as_bytes());
+    drain(&mut s);
+    let mut lookups = 0;
+    for _ in 0..10 {
+        s.handle_input(now, format!("{AUTH}{ABORT}").as_bytes());
+        let (events, closed) = drain(&mut s);
+        lookups += events
+            .iter()
+            .filter(|e| matches!(e, ServerEvent::CredentialsRequested { .. }))
+            .count();
+        if let Some(reason) = closed {
+            assert_eq!(
+                reason,
+                CloseReason::Violation(Violation::TooManyAuthFailures)
+            );
+            assert_eq!(lookups, 3, "the default allows three attempts");
+            return;
+        }
+    }
+    panic!("ten aborted exchanges ({lookups} credential lookups) and the stream is still open");
+}
