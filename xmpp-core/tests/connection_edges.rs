@@ -106,3 +106,32 @@ fn aborted_sasl_attempts_count_towards_the_limit() {
     }
     panic!("ten aborted exchanges ({lookups} credential lookups) and the stream is still open");
 }
+
+#[test]
+fn stanzas_of_another_content_namespace_are_refused_on_a_client_stream() {
+    // RFC 6120 §4.8.3: a client-to-server stream carries jabber:client stanzas; a
+    // first-level jabber:server element there is not a stanza of this stream.
+    let foreign = b"<message xmlns='jabber:server' to='romeo@example.net' \
+        from='juliet@example.com/balcony'><body>hi</body></message>";
+    let refused = |closed: Option<CloseReason>| match closed {
+        Some(CloseReason::Violation(v)) => {
+            v.condition() == xmpp_stanza::StreamErrorCondition::UnsupportedStanzaType
+        }
+        _ => false,
+    };
+    let mut pair = Pair::new(client_config(), server_config(), 5);
+    pair.run();
+    assert!(pair.client_online());
+    let now = pair.now;
+    pair.server.handle_input(now, foreign);
+    let (events, closed) = drain(&mut pair.server);
+    assert!(events.is_empty(), "{events:?}");
+    assert!(refused(closed.clone()), "{closed:?}");
+
+    let mut pair = Pair::new(client_config(), server_config(), 6);
+    pair.run();
+    pair.client.handle_input(now, foreign);
+    let (events, closed) = drain(&mut pair.client);
+    assert!(events.is_empty(), "{events:?}");
+    assert!(refused(closed.clone()), "{closed:?}");
+}

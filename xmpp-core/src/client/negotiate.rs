@@ -13,7 +13,7 @@ use xmpp_stanza::{
 use super::sasl::SaslRun;
 use super::{ClientConnection, ClientEvent, ResourceConflict, TlsMode};
 use crate::connection::ids;
-use crate::connection::role::Shared;
+use crate::connection::role::{Shared, is_stanza};
 use crate::connection::wire::Wire;
 use crate::connection::{CloseReason, TimerKind, TlsRole, Violation};
 use crate::stream::{StreamAttributes, StreamHeader, StreamVersion};
@@ -103,13 +103,11 @@ impl Shared for ClientConnection {
             }
             Phase::Sasl(_) if *element.ns() == ns::XMPP_SASL => self.on_sasl(now, &element),
             Phase::Bind(_) | Phase::Session(_) | Phase::Online | Phase::Closing
-                if xmpp_stanza::Stanza::is_stanza(&element) =>
+                if is_stanza(&element) =>
             {
                 self.on_stanza(now, element)
             }
-            _ if xmpp_stanza::Stanza::is_stanza(&element) => {
-                self.reject(Violation::StanzaBeforeAuth)
-            }
+            _ if is_stanza(&element) => self.reject(Violation::StanzaBeforeAuth),
             _ => self.reject(unexpected(&element)),
         }
     }

@@ -161,6 +161,13 @@ pub(crate) trait Shared {
     }
 }
 
+/// Whether `element` is a stanza of a client-to-server stream: `message`, `presence`
+/// or `iq` in `jabber:client`. The same names in `jabber:server` are no stanzas
+/// here (RFC 6120 §4.8.3): they are refused as unsupported first-level elements.
+pub(crate) fn is_stanza(element: &Element) -> bool {
+    *element.ns() == xmpp_stanza::ns::CLIENT && xmpp_stanza::Stanza::is_stanza(element)
+}
+
 impl<T: Shared> Role for T {
     type Event = T::Event;
 

@@ -5,14 +5,13 @@ use std::time::Instant;
 
 use xmpp_jid::{BareJid, Jid};
 use xmpp_stanza::{
-    CompactStr, Element, Namespace, SessionFeature, Stanza, StartTls, StartTlsFeature,
-    StreamFeatures, ns,
+    CompactStr, Element, Namespace, SessionFeature, StartTls, StartTlsFeature, StreamFeatures, ns,
 };
 
 use super::bind::PendingBind;
 use super::sasl::Exchange;
 use super::{ServerConnection, ServerEvent, ServerTls};
-use crate::connection::role::Shared;
+use crate::connection::role::{Shared, is_stanza};
 use crate::connection::wire::Wire;
 use crate::connection::{CloseReason, TlsRole, Violation, ids};
 use crate::stream::{StreamAttributes, StreamHeader, StreamVersion};
@@ -43,7 +42,7 @@ pub(super) enum Phase {
 
 /// The violation for an element that has no place here.
 pub(super) fn unexpected(element: &Element) -> Violation {
-    if Stanza::is_stanza(element) {
+    if is_stanza(element) {
         return Violation::StanzaBeforeAuth;
     }
     Violation::UnexpectedElement {
@@ -98,12 +97,10 @@ impl Shared for ServerConnection {
             Phase::Negotiating | Phase::Sasl(_) if *element.ns() == ns::XMPP_SASL => {
                 self.on_sasl(now, &element)
             }
-            Phase::AwaitBind | Phase::BindPending(_) if Stanza::is_stanza(&element) => {
+            Phase::AwaitBind | Phase::BindPending(_) if is_stanza(&element) => {
                 self.on_bind_stanza(now, element)
             }
-            Phase::Online | Phase::Closing if Stanza::is_stanza(&element) => {
-                self.on_stanza(now, element)
-            }
+            Phase::Online | Phase::Closing if is_stanza(&element) => self.on_stanza(now, element),
             _ => self.reject(unexpected(&element)),
         }
     }
