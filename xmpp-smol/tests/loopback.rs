@@ -44,3 +44,17 @@ fn srv_records() {
         srv_all_targets_fail::<Smol>(&pki).await;
     });
 }
+
+#[test]
+fn calls_are_answered_while_events_are_unread() {
+    Smol::block_on(async {
+        let pki = pki("smol-backlog");
+        let port = start_server::<Smol>(pki.server.clone());
+        calls_while_events_pile_up::<Smol>(port, &pki).await;
+    });
+}
+
+#[test]
+fn deadlines_are_kept_while_the_peer_floods() {
+    Smol::block_on(deadline_despite_a_flood::<Smol>());
+}

@@ -16,7 +16,7 @@ use xmpp_core::{ClientConnection, TlsInfo, TlsMode};
 use crate::client::{ClientApp, Event, Events};
 use crate::config::{ConnectConfig, Security};
 use crate::dns;
-use crate::driver;
+use crate::driver::Driver;
 use crate::runtime::TlsSide;
 use crate::runtime::timeout;
 use crate::{Client, Error, OsEntropy, Runtime, Transport, tls};
@@ -44,14 +44,16 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
             .map_err(|e| Error::Config(e.to_string()))?;
         let (requests, request_rx) = mpsc::channel(CHANNEL);
         let (events, mut rx) = mpsc::channel(CHANNEL);
-        let app = ClientApp {
+        let driver = Driver::<R, _, _> {
+            conn,
+            transport,
+            tls: Some(TlsSide::Client(tls)),
+            handshake_timeout: config.tls_timeout,
+            requests: request_rx,
             events,
-            waiters: Vec::new(),
+            app: ClientApp::default(),
         };
-        let side = Some(TlsSide::Client(tls));
-        let run =
-            driver::run::<R, _, _>(conn, transport, side, config.tls_timeout, request_rx, app);
-        R::spawn(run.instrument(tracing::Span::current()));
+        R::spawn(driver.run().instrument(tracing::Span::current()));
         let mut early = VecDeque::new();
         while let Some(event) = rx.next().await {
             match event {

@@ -43,3 +43,17 @@ fn srv_records() {
         srv_all_targets_fail::<Tokio>(&pki).await;
     });
 }
+
+#[test]
+fn calls_are_answered_while_events_are_unread() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-backlog");
+        let port = start_server::<Tokio>(pki.server.clone());
+        calls_while_events_pile_up::<Tokio>(port, &pki).await;
+    });
+}
+
+#[test]
+fn deadlines_are_kept_while_the_peer_floods() {
+    Tokio::block_on(deadline_despite_a_flood::<Tokio>());
+}

@@ -77,6 +77,15 @@ pub fn start_server<R: TestRuntime>(tls: ServerTlsConfig) -> u16 {
 /// [`start_server`], with TLS from the first byte (XEP-0368) if `direct_tls`, and
 /// without TLS at all (a plaintext test server) if `tls` is `None`.
 pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tls: bool) -> u16 {
+    start_server_config::<R>(tls, direct_tls, ServerConfig::new(DOMAIN).unwrap())
+}
+
+/// [`start_server_with`] with the core's configuration given.
+pub fn start_server_config<R: TestRuntime>(
+    tls: Option<ServerTlsConfig>,
+    direct_tls: bool,
+    mut config: ServerConfig,
+) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, mut rx) = mpsc::unbounded();
@@ -87,7 +96,6 @@ pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tl
             }
         }
     });
-    let mut config = ServerConfig::new(DOMAIN).unwrap();
     if tls.is_none() {
         config = config.with_tls(xmpp_core::ServerTls::InsecureNoTls);
     }
@@ -130,6 +138,16 @@ async fn serve_session(session: Session, mut events: SessionEvents) {
                     let (Some(from), Some(body)) = (m.from.clone(), m.body()) else {
                         continue;
                     };
+                    // "flood N": N messages in a burst, and no echo.
+                    if let Some(n) = body.strip_prefix("flood ") {
+                        for i in 0..n.parse().unwrap_or(0) {
+                            let burst = Message::chat(from.clone(), format!("flood {i}"));
+                            if session.command(ServerCommand::send(burst)).await.is_err() {
+                                return;
+                            }
+                        }
+                        continue;
+                    }
                     let mut echo = Message::chat(from, format!("echo: {body}"));
                     echo.from = m.to.clone();
                     ServerCommand::send(echo)
@@ -534,4 +552,153 @@ pub async fn plaintext_server<R: TestRuntime>(pki: &Pki) {
         last = Some(describe(&event));
     }
     assert_eq!(last.as_deref(), Some("closed"));
+}
+
+/// `fut`'s output, or `None` after `after`.
+async fn within<R: Runtime, T>(after: Duration, fut: impl Future<Output = T>) -> Option<T> {
+    use futures::FutureExt;
+    let timer = R::sleep_until(std::time::Instant::now() + after);
+    futures::select! {
+        value = fut.fuse() => Some(value),
+        () = timer.fuse() => None,
+    }
+}
+
+/// The application calls its handle while it leaves events unread (here: more than
+/// the event channel holds): the call is still answered, and no event is lost.
+pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+        .await
+        .unwrap();
+    let server = Jid::new(DOMAIN).unwrap();
+    client
+        .send(Message::chat(server.clone(), "flood 200"))
+        .await
+        .unwrap();
+    // Let the burst arrive while nobody reads the events.
+    R::sleep_until(std::time::Instant::now() + Duration::from_millis(500)).await;
+    let call = client.send(Message::chat(server, "after the flood"));
+    let answered = within::<R, _>(Duration::from_secs(10), call).await;
+    assert!(
+        matches!(answered, Some(Ok(()))),
+        "the call was not answered while events were unread: {answered:?}"
+    );
+    let mut bodies = Vec::new();
+    while bodies.len() < 201 {
+        let event = within::<R, _>(Duration::from_secs(10), events.next()).await;
+        match event.flatten() {
+            Some(Event::Stanza(s)) => match *s {
+                Stanza::Message(m) => bodies.push(m.body().unwrap_or_default().to_owned()),
+                other => panic!("{other:?}"),
+            },
+            Some(Event::Authenticated(_) | Event::Online(_)) => {}
+            other => panic!("after {} messages: {other:?}", bodies.len()),
+        }
+    }
+    let expected: Vec<String> = (0..200)
+        .map(|i| format!("flood {i}"))
+        .chain(["echo: after the flood".to_owned()])
+        .collect();
+    assert_eq!(bodies, expected);
+    client.close().await.unwrap();
+}
+
+/// A runtime `R` whose only transport is a peer that, after a stream header, sends
+/// whitespace as fast as it is read — its reads never wait — until told to stop.
+pub struct Flood<R>(std::marker::PhantomData<R>);
+
+/// [`Flood`]'s transport.
+pub struct FloodTransport {
+    header: Option<Vec<u8>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: Runtime> Runtime for Flood<R> {
+    type Transport = FloodTransport;
+    type Dns = R::Dns;
+
+    async fn connect(_: &str, _: u16) -> std::io::Result<FloodTransport> {
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+
+    fn sleep_until(at: std::time::Instant) -> impl Future<Output = ()> + Send {
+        R::sleep_until(at)
+    }
+
+    fn spawn(task: impl Future<Output = ()> + Send + 'static) {
+        R::spawn(task)
+    }
+
+    fn dns() -> R::Dns {
+        R::dns()
+    }
+}
+
+impl xmpp_tokio::Transport for FloodTransport {
+    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(header) = self.header.take() {
+            buf[..header.len()].copy_from_slice(&header);
+            return Ok(header.len());
+        }
+        if self.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(0);
+        }
+        buf.fill(b' ');
+        Ok(buf.len())
+    }
+
+    async fn write_all(&mut self, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    async fn shutdown(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    async fn start_tls(
+        &mut self,
+        _: &xmpp_tokio::TlsSide,
+        _: &str,
+    ) -> Result<xmpp_core::TlsInfo, Error> {
+        Err(Error::Tls("no TLS here".into()))
+    }
+}
+
+/// A peer that keeps the transport readable (whitespace without end) is still held
+/// to the negotiation deadline: the connection closes with the timeout.
+pub async fn deadline_despite_a_flood<R: TestRuntime>() {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let header = format!(
+        "<?xml version='1.0'?><stream:stream to='{DOMAIN}' version='1.0' \
+         xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+    );
+    let transport = FloodTransport {
+        header: Some(header.into_bytes()),
+        stop: stop.clone(),
+    };
+    let mut timeouts = xmpp_core::ServerTimeouts::default();
+    timeouts.negotiation = Some(Duration::from_millis(300));
+    let config = Arc::new(ServerConfig::new(DOMAIN).unwrap().with_timeouts(timeouts));
+    let options = ServeOptions {
+        tls: None,
+        direct_tls: false,
+        tls_timeout: Duration::from_secs(5),
+    };
+    let (_session, mut events) = xmpp_tokio::serve_with::<Flood<R>>(transport, config, options)
+        .await
+        .unwrap();
+    let last = within::<R, _>(Duration::from_secs(5), async {
+        let mut last = None;
+        while let Some(event) = events.next().await {
+            last = Some(event);
+        }
+        last
+    })
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let timeout = xmpp_core::CloseReason::Timeout(xmpp_core::TimerKind::Negotiation);
+    assert!(
+        matches!(&last, Some(Some(SessionEvent::Closed(Some(Error::Stream(r))))) if *r == timeout),
+        "no negotiation timeout while the peer floods: {last:?}"
+    );
 }
