@@ -6,11 +6,12 @@ use std::fmt;
 use xmpp_jid::Jid;
 
 use crate::convert::{
-    InvalidElement, LangText, Problem, expect, jid_attr, no_text, other_attrs, push_attrs,
+    InvalidElement, Problem, expect, jid_attr, no_text, other_attrs, plain_text, push_attrs,
 };
 use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
 use crate::stanza_error::StanzaErrorCondition;
+use crate::stanza_parts::find_duplicate;
 use crate::text::CompactStr;
 
 /// The subscription state of a roster item (RFC 6121 §2.1.2.5), or `remove` in a
@@ -158,7 +159,7 @@ fn item(el: &Element) -> Result<RosterItem, InvalidElement> {
     let mut other = Vec::new();
     for child in el.children() {
         if child.is("group", ns::ROSTER) {
-            let g = LangText::from_element(child, "group")?.text;
+            let g = plain_text(child, "group")?;
             if g.is_empty() {
                 // RFC 6121 §2.3.3: an empty group name is not acceptable.
                 return Err(InvalidElement::new(
@@ -166,15 +167,15 @@ fn item(el: &Element) -> Result<RosterItem, InvalidElement> {
                     StanzaErrorCondition::NotAcceptable,
                 ));
             }
-            if groups.contains(&g) {
-                return Err(InvalidElement::bad_request(Problem::DuplicateChild(
-                    "group",
-                )));
-            }
             groups.push(g);
         } else {
             other.push(child.clone());
         }
+    }
+    if groups.len() > 1 && find_duplicate(groups.iter().collect()).is_some() {
+        return Err(InvalidElement::bad_request(Problem::DuplicateChild(
+            "group",
+        )));
     }
     Ok(RosterItem {
         jid,
