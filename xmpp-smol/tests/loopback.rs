@@ -58,3 +58,12 @@ fn calls_are_answered_while_events_are_unread() {
 fn deadlines_are_kept_while_the_peer_floods() {
     Smol::block_on(deadline_despite_a_flood::<Smol>());
 }
+
+#[test]
+fn calls_are_bounded_while_events_are_unread() {
+    Smol::block_on(async {
+        let pki = pki("smol-bounded");
+        let port = start_server::<Smol>(pki.server.clone());
+        calls_are_bounded_while_events_pile_up::<Smol>(port, &pki).await;
+    });
+}

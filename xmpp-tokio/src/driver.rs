@@ -19,6 +19,11 @@ const READ_BUFFER: usize = 4096;
 /// How long one write (or the final shutdown) may wait for the peer to read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Requests served while an event waits for room, between two writes: what they
+/// queue cannot be written before the event is delivered, so without a bound an
+/// application that sends without reading its events would grow the queue forever.
+const REQUESTS_WHILE_BLOCKED: usize = 64;
+
 /// The application's end of a driven connection.
 pub(crate) trait App<C: Connection>: Send {
     /// What the application sends the driver.
@@ -112,12 +117,13 @@ where
     /// anything that depends on them (TLS, waiting, closing). `Some(deadline)` to
     /// wait for; `None` once the connection closed.
     async fn drain(&mut self, out: &mut Vec<u8>) -> Result<Option<Option<Instant>>, Error> {
+        let mut budget = REQUESTS_WHILE_BLOCKED;
         loop {
             match self.conn.poll_output() {
                 Output::Transmit(bytes) => out.extend_from_slice(&bytes),
                 Output::Event(event) => {
                     if let Some(event) = self.app.event(event) {
-                        self.deliver(event).await;
+                        self.deliver(event, &mut budget).await;
                     }
                 }
                 Output::StartTls { role, server_name } => {
@@ -148,20 +154,28 @@ where
     }
 
     /// Puts `event` on the event stream, waiting for room (backpressure) — and
-    /// serving the application's requests meanwhile: a task that awaits a call on
-    /// its handle before it reads the events again must still be answered.
-    async fn deliver(&mut self, event: A::Event) {
+    /// serving up to `budget` of the application's requests meanwhile: a task that
+    /// awaits a call on its handle before it reads the events again is answered.
+    async fn deliver(&mut self, event: A::Event, budget: &mut usize) {
         loop {
-            let room = poll_fn(|cx| self.events.poll_ready(cx));
-            futures::select_biased! {
-                ready = room.fuse() => {
-                    if ready.is_ok() {
-                        let _ = self.events.start_send(event);
-                    }
-                    return;
+            let request = {
+                let room = poll_fn(|cx| self.events.poll_ready(cx));
+                let mut requests = futures::future::Fuse::terminated();
+                if *budget > 0 {
+                    requests = self.requests.next().fuse();
                 }
-                request = self.requests.next() => self.serve(request),
-            }
+                futures::select_biased! {
+                    ready = room.fuse() => {
+                        if ready.is_ok() {
+                            let _ = self.events.start_send(event);
+                        }
+                        return;
+                    }
+                    request = requests => request,
+                }
+            };
+            *budget = budget.saturating_sub(1);
+            self.serve(request);
         }
     }
 }

@@ -57,3 +57,12 @@ fn calls_are_answered_while_events_are_unread() {
 fn deadlines_are_kept_while_the_peer_floods() {
     Tokio::block_on(deadline_despite_a_flood::<Tokio>());
 }
+
+#[test]
+fn calls_are_bounded_while_events_are_unread() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-bounded");
+        let port = start_server::<Tokio>(pki.server.clone());
+        calls_are_bounded_while_events_pile_up::<Tokio>(port, &pki).await;
+    });
+}

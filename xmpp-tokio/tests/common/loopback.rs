@@ -603,6 +603,54 @@ pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
     client.close().await.unwrap();
 }
 
+/// While events wait unread, the driver serves only a bounded number of calls (what
+/// they send cannot be written before the events are delivered): the rest wait —
+/// and are all answered, in order, once the application reads its events again.
+pub async fn calls_are_bounded_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
+    use futures::stream::FuturesOrdered;
+    let (client, mut events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+        .await
+        .unwrap();
+    let server = Jid::new(DOMAIN).unwrap();
+    client
+        .send(Message::chat(server.clone(), "flood 200"))
+        .await
+        .unwrap();
+    R::sleep_until(std::time::Instant::now() + Duration::from_millis(500)).await;
+    // "flood 0": no burst, no echo — only the call's own answer.
+    let mut calls: FuturesOrdered<_> = (0..200)
+        .map(|_| client.send(Message::chat(server.clone(), "flood 0")))
+        .collect();
+    let mut answered = 0;
+    let _ = within::<R, _>(Duration::from_millis(500), async {
+        while let Some(result) = calls.next().await {
+            result.unwrap();
+            answered += 1;
+        }
+    })
+    .await;
+    assert!(
+        (1..=64).contains(&answered),
+        "{answered} calls answered while events were unread"
+    );
+    let mut bodies = 0;
+    while bodies < 200 || !calls.is_empty() {
+        futures::select! {
+            event = events.next() => match event {
+                Some(Event::Stanza(_)) => bodies += 1,
+                Some(Event::Authenticated(_) | Event::Online(_)) => {}
+                other => panic!("after {bodies} messages: {other:?}"),
+            },
+            result = calls.select_next_some() => {
+                result.unwrap();
+                answered += 1;
+            }
+        }
+    }
+    assert_eq!((bodies, answered), (200, 200));
+    client.close().await.unwrap();
+}
+
 /// A runtime `R` whose only transport is a peer that, after a stream header, sends
 /// whitespace as fast as it is read — its reads never wait — until told to stop.
 pub struct Flood<R>(std::marker::PhantomData<R>);
