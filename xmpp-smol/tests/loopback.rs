@@ -67,3 +67,8 @@ fn calls_are_bounded_while_events_are_unread() {
         calls_are_bounded_while_events_pile_up::<Smol>(port, &pki).await;
     });
 }
+
+#[test]
+fn stanzas_before_online_are_bounded() {
+    Smol::block_on(loopback::stanzas_before_online_are_bounded::<Smol>());
+}

@@ -66,3 +66,8 @@ fn calls_are_bounded_while_events_are_unread() {
         calls_are_bounded_while_events_pile_up::<Tokio>(port, &pki).await;
     });
 }
+
+#[test]
+fn stanzas_before_online_are_bounded() {
+    Tokio::block_on(loopback::stanzas_before_online_are_bounded::<Tokio>());
+}

@@ -750,3 +750,81 @@ pub async fn deadline_despite_a_flood<R: TestRuntime>() {
         "no negotiation timeout while the peer floods: {last:?}"
     );
 }
+
+/// A scripted plaintext server (std TCP, a thread): features with PLAIN, `<success/>`,
+/// features with bind — and then, instead of answering the bind request, messages
+/// without end (up to `limit`, or until the client goes away).
+fn stanzas_before_bind_server(limit: usize) -> u16 {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut seen = String::new();
+        let mut wait_for = |tcp: &mut std::net::TcpStream, what: &str, count: usize| {
+            let mut buf = [0u8; 4096];
+            while seen.matches(what).count() < count {
+                let n = tcp.read(&mut buf).unwrap();
+                assert!(n > 0, "the client closed early: {seen}");
+                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        };
+        let header = format!(
+            "<?xml version='1.0'?><stream:stream from='{DOMAIN}' id='s1' version='1.0' \
+             xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+        );
+        wait_for(&mut tcp, "<stream:stream", 1);
+        let sasl = "urn:ietf:params:xml:ns:xmpp-sasl";
+        let features = format!(
+            "{header}<stream:features><mechanisms xmlns='{sasl}'>\
+             <mechanism>PLAIN</mechanism></mechanisms></stream:features>"
+        );
+        tcp.write_all(features.as_bytes()).unwrap();
+        wait_for(&mut tcp, "</auth>", 1);
+        tcp.write_all(format!("<success xmlns='{sasl}'/>").as_bytes())
+            .unwrap();
+        wait_for(&mut tcp, "<stream:stream", 2);
+        let bind = "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>";
+        let features = format!("{header}<stream:features>{bind}</stream:features>");
+        tcp.write_all(features.as_bytes()).unwrap();
+        wait_for(&mut tcp, "xmpp-bind", 1);
+        let message = format!("<message from='{DOMAIN}'><body>early</body></message>");
+        for _ in 0..limit {
+            if tcp.write_all(message.as_bytes()).is_err() {
+                return;
+            }
+        }
+        // Leave the connection open (the client decides when it ends).
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    port
+}
+
+/// A server that sends stanzas without end before binding completes: the client
+/// does not buffer them all while it waits to be online — it closes with
+/// `policy-violation` (not the negotiation timeout, long after).
+pub async fn stanzas_before_online_are_bounded<R: TestRuntime>() {
+    let port = stanzas_before_bind_server(20_000);
+    let policy = xmpp_sasl::ClientPolicy::new()
+        .allow_only(&[xmpp_sasl::Mechanism::Plain])
+        .insecure_allow_plain_without_tls();
+    let mut timeouts = xmpp_core::ClientTimeouts::default();
+    timeouts.negotiation = Some(Duration::from_secs(8));
+    let config = ConnectConfig::new(&format!("alice@{DOMAIN}/loop"), PASSWORD)
+        .unwrap()
+        .server("127.0.0.1", port)
+        .security(xmpp_tokio::Security::InsecurePlaintext)
+        .timeouts(timeouts)
+        .with_core(|c| c.with_policy(policy));
+    let result = within::<R, _>(
+        Duration::from_secs(20),
+        xmpp_tokio::connect_with::<R>(config),
+    );
+    let policy_violation =
+        xmpp_core::CloseReason::LocalError(xmpp_stanza::StreamErrorCondition::PolicyViolation);
+    match result.await {
+        Some(Err(Error::Stream(reason))) if reason == policy_violation => {}
+        other => panic!("{:?}", other.map(|r| r.map(|_| ()))),
+    }
+}
