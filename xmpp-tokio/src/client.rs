@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use futures::channel::{mpsc, oneshot};
 use futures::stream::FusedStream;
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use xmpp_core::{ClientCommand, ClientConnection, ClientEvent, Connection, IqResponse};
 use xmpp_jid::FullJid;
 use xmpp_sasl::Mechanism;
 use xmpp_stanza::{CompactStr, InvalidStanza, Iq, Stanza};
 
 use crate::Error;
-use crate::driver::App;
+use crate::driver::{self, App};
 
 /// What a client connection reports, in order.
 #[derive(Debug)]
@@ -93,13 +93,7 @@ impl Client {
         &self,
         request: impl FnOnce(oneshot::Sender<T>) -> Request,
     ) -> Result<T, Error> {
-        let (reply, answer) = oneshot::channel();
-        let mut requests = self.requests.clone();
-        requests
-            .send(request(reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)
+        driver::call(&self.requests, request).await
     }
 }
 

@@ -5,7 +5,7 @@
 use std::future::poll_fn;
 use std::time::{Duration, Instant};
 
-use futures::channel::mpsc;
+use futures::channel::{mpsc, oneshot};
 use futures::{FutureExt, SinkExt, StreamExt};
 use tracing::{Instrument, debug, debug_span, trace};
 use xmpp_core::{Connection, Output};
@@ -178,6 +178,18 @@ where
             self.serve(request);
         }
     }
+}
+
+/// Sends the driver the request `request` makes with a reply channel, and awaits the
+/// reply; [`Error::Closed`] when the connection has finished.
+pub(crate) async fn call<Q, T>(
+    requests: &mpsc::Sender<Q>,
+    request: impl FnOnce(oneshot::Sender<T>) -> Q,
+) -> Result<T, Error> {
+    let (reply, answer) = oneshot::channel();
+    let sent = requests.clone().send(request(reply)).await;
+    sent.map_err(|_| Error::Closed)?;
+    answer.await.map_err(|_| Error::Closed)
 }
 
 /// Writes the gathered bytes (never their content to the log: they hold SASL data).

@@ -8,13 +8,13 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures::channel::{mpsc, oneshot};
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use tracing::{Instrument, info_span};
 use xmpp_core::{
     Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
 };
 
-use crate::driver::{App, Driver};
+use crate::driver::{self, App, Driver};
 use crate::runtime::TlsSide;
 use crate::runtime::timeout;
 use crate::{Error, OsEntropy, Runtime, ServerTlsConfig, Transport};
@@ -39,13 +39,7 @@ pub struct Session {
 impl Session {
     /// Hands `command` to the connection and returns its verdict.
     pub async fn command(&self, command: ServerCommand) -> Result<(), Error> {
-        let (reply, verdict) = oneshot::channel();
-        let mut commands = self.commands.clone();
-        commands
-            .send((command, reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        verdict.await.map_err(|_| Error::Closed)?
+        driver::call(&self.commands, |reply| (command, reply)).await?
     }
 }
 
