@@ -19,7 +19,7 @@ use xmpp_jid::Jid;
 use xmpp_sasl::{Account, CredentialAnswer};
 use xmpp_stanza::{Element, Iq, Message, Stanza};
 use xmpp_tokio::{
-    ConnectConfig, Error, Event, Events, Runtime, ServeOptions, ServerTlsConfig, Session,
+    Client, ConnectConfig, Error, Event, Events, Runtime, ServeOptions, ServerTlsConfig, Session,
     SessionEvent, SessionEvents,
 };
 
@@ -564,10 +564,10 @@ async fn within<R: Runtime, T>(after: Duration, fut: impl Future<Output = T>) ->
     }
 }
 
-/// The application calls its handle while it leaves events unread (here: more than
-/// the event channel holds): the call is still answered, and no event is lost.
-pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
-    let (client, mut events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+/// A client online with the test server, after asking it for a burst of 200
+/// messages and leaving half a second for them to arrive unread; the server's JID.
+async fn online_with_unread_flood<R: TestRuntime>(port: u16, pki: &Pki) -> (Client, Events, Jid) {
+    let (client, events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
         .await
         .unwrap();
     let server = Jid::new(DOMAIN).unwrap();
@@ -575,8 +575,14 @@ pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
         .send(Message::chat(server.clone(), "flood 200"))
         .await
         .unwrap();
-    // Let the burst arrive while nobody reads the events.
     R::sleep_until(std::time::Instant::now() + Duration::from_millis(500)).await;
+    (client, events, server)
+}
+
+/// The application calls its handle while it leaves events unread (here: more than
+/// the event channel holds): the call is still answered, and no event is lost.
+pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (client, mut events, server) = online_with_unread_flood::<R>(port, pki).await;
     let call = client.send(Message::chat(server, "after the flood"));
     let answered = within::<R, _>(Duration::from_secs(10), call).await;
     assert!(
@@ -608,15 +614,7 @@ pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
 /// and are all answered, in order, once the application reads its events again.
 pub async fn calls_are_bounded_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
     use futures::stream::FuturesOrdered;
-    let (client, mut events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
-        .await
-        .unwrap();
-    let server = Jid::new(DOMAIN).unwrap();
-    client
-        .send(Message::chat(server.clone(), "flood 200"))
-        .await
-        .unwrap();
-    R::sleep_until(std::time::Instant::now() + Duration::from_millis(500)).await;
+    let (client, mut events, server) = online_with_unread_flood::<R>(port, pki).await;
     // "flood 0": no burst, no echo — only the call's own answer.
     let mut calls: FuturesOrdered<_> = (0..200)
         .map(|_| client.send(Message::chat(server.clone(), "flood 0")))
