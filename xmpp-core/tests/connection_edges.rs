@@ -1,5 +1,6 @@
 //! Edges of the connections' contract: timers that re-arm themselves, the number of
-//! SASL attempts a stream allows, and stanzas in a namespace other than the stream's.
+//! SASL attempts a stream allows, stanzas in a namespace other than the stream's, and
+//! what arrives after our close.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -134,4 +135,72 @@ fn stanzas_of_another_content_namespace_are_refused_on_a_client_stream() {
     let (events, closed) = drain(&mut pair.client);
     assert!(events.is_empty(), "{events:?}");
     assert!(refused(closed.clone()), "{closed:?}");
+}
+
+/// The server's header and features offering PLAIN, on a direct-TLS stream.
+const SERVER_OPEN: &str = "<?xml version='1.0'?><stream:stream from='example.com' id='s1' \
+    version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\
+    <stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+    <mechanism>PLAIN</mechanism></mechanisms></stream:features>";
+
+#[test]
+fn what_the_server_sent_before_it_saw_our_close_is_no_violation() {
+    // RFC 6120 §4.4: after sending </stream:stream> an entity goes on processing
+    // what arrives until the peer's close; a <success/> already in flight when the
+    // application closed mid-negotiation does not turn a close into a violation.
+    let now = Instant::now();
+    let config = client_config().with_tls(TlsMode::DirectTls(TlsInfo::new(TlsVersion::Tls13)));
+    let mut c =
+        ClientConnection::new(config, Box::new(InsecureSeededEntropy::new(1)), now).unwrap();
+    c.handle_input(now, SERVER_OPEN.as_bytes());
+    drain(&mut c);
+    c.handle_command(now, ClientCommand::Close).unwrap();
+    drain(&mut c);
+    c.handle_input(
+        now,
+        b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:stream>",
+    );
+    let (_, closed) = drain(&mut c);
+    assert_eq!(closed, Some(CloseReason::Local));
+}
+
+#[test]
+fn what_the_client_sent_before_it_saw_our_close_is_no_violation() {
+    // The server application closes a stream mid-negotiation (shutting down); the
+    // client's <auth/> was already on its way.
+    let now = Instant::now();
+    let mut s = direct_tls_server(now);
+    s.handle_input(now, HEADER.as_bytes());
+    drain(&mut s);
+    s.handle_command(now, ServerCommand::Close).unwrap();
+    drain(&mut s);
+    s.handle_input(now, format!("{AUTH}</stream:stream>").as_bytes());
+    let (events, closed) = drain(&mut s);
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(closed, Some(CloseReason::Local));
+}
+
+#[test]
+fn nothing_is_written_after_our_close() {
+    // The server application closes before the client's header arrives: our header
+    // and </stream:stream> go out, and the client's header must not make the server
+    // answer with another header and features after its close.
+    let now = Instant::now();
+    let mut s = direct_tls_server(now);
+    s.handle_command(now, ServerCommand::Close).unwrap();
+    let mut written = Vec::new();
+    let take = |s: &mut ServerConnection, written: &mut Vec<u8>| loop {
+        match s.poll_output() {
+            Output::Transmit(bytes) => written.extend(bytes),
+            Output::Wait(_) => return,
+            other => panic!("{other:?}"),
+        }
+    };
+    take(&mut s, &mut written);
+    let text = String::from_utf8(written.clone()).unwrap();
+    assert!(text.ends_with("</stream:stream>"), "{text}");
+    written.clear();
+    s.handle_input(now, HEADER.as_bytes());
+    take(&mut s, &mut written);
+    assert_eq!(String::from_utf8(written).unwrap(), "");
 }

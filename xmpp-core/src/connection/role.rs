@@ -41,6 +41,9 @@ pub(crate) trait Shared {
         match event {
             Event::StreamOpened(header) => self.on_header(now, &header),
             Event::Element(e) if e.is("error", xmpp_stanza::ns::STREAM) => self.on_stream_error(&e),
+            // Our close is out: negotiation elements the peer sent before it saw it
+            // are no violation (RFC 6120 §4.4: go on processing until its close).
+            Event::Element(e) if self.is_closing() && !is_stanza(&e) => {}
             Event::Element(e) => self.on_element(now, e, more),
             Event::StreamClosed => self.on_peer_close(),
         }
