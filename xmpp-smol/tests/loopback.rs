@@ -72,3 +72,10 @@ fn calls_are_bounded_while_events_are_unread() {
 fn stanzas_before_online_are_bounded() {
     Smol::block_on(loopback::stanzas_before_online_are_bounded::<Smol>());
 }
+
+#[test]
+fn the_close_reason_survives_a_failed_last_write() {
+    Smol::block_on(loopback::the_close_reason_survives_a_failed_last_write::<
+        Smol,
+    >());
+}

@@ -141,7 +141,11 @@ where
                     self.conn.handle_tls_established(Instant::now(), info);
                 }
                 Output::Closed(reason) => {
-                    flush::<R>(&mut self.transport, out).await?;
+                    // The reason matters more than its last words: a peer that is
+                    // gone before our stream error is written still broke the rules.
+                    if let Err(e) = flush::<R>(&mut self.transport, out).await {
+                        debug!(error = %e, "the last write failed");
+                    }
                     debug!(%reason, "closed");
                     return Error::from_close(reason).map_or(Ok(None), Err);
                 }

@@ -71,3 +71,10 @@ fn calls_are_bounded_while_events_are_unread() {
 fn stanzas_before_online_are_bounded() {
     Tokio::block_on(loopback::stanzas_before_online_are_bounded::<Tokio>());
 }
+
+#[test]
+fn the_close_reason_survives_a_failed_last_write() {
+    Tokio::block_on(loopback::the_close_reason_survives_a_failed_last_write::<
+        Tokio,
+    >());
+}

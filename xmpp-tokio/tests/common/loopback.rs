@@ -657,6 +657,8 @@ pub struct Flood<R>(std::marker::PhantomData<R>);
 pub struct FloodTransport {
     header: Option<Vec<u8>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Every write fails (the peer is gone).
+    writes_fail: bool,
 }
 
 impl<R: Runtime> Runtime for Flood<R> {
@@ -694,7 +696,10 @@ impl xmpp_tokio::Transport for FloodTransport {
     }
 
     async fn write_all(&mut self, _: &[u8]) -> std::io::Result<()> {
-        Ok(())
+        match self.writes_fail {
+            true => Err(std::io::ErrorKind::BrokenPipe.into()),
+            false => Ok(()),
+        }
     }
 
     async fn shutdown(&mut self) -> std::io::Result<()> {
@@ -721,6 +726,7 @@ pub async fn deadline_despite_a_flood<R: TestRuntime>() {
     let transport = FloodTransport {
         header: Some(header.into_bytes()),
         stop: stop.clone(),
+        writes_fail: false,
     };
     let mut timeouts = xmpp_core::ServerTimeouts::default();
     timeouts.negotiation = Some(Duration::from_millis(300));
@@ -825,4 +831,34 @@ pub async fn stanzas_before_online_are_bounded<R: TestRuntime>() {
         Some(Err(Error::Stream(reason))) if reason == policy_violation => {}
         other => panic!("{:?}", other.map(|r| r.map(|_| ()))),
     }
+}
+
+/// A peer that sends garbage and is gone before our stream error can be written: the
+/// connection still reports the violation it closed for, not the failed last write.
+pub async fn the_close_reason_survives_a_failed_last_write<R: TestRuntime>() {
+    let transport = FloodTransport {
+        header: Some(b"<?xml version='1.0'?><garbage/>".to_vec()),
+        stop: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        writes_fail: true,
+    };
+    let config = Arc::new(ServerConfig::new(DOMAIN).unwrap());
+    let options = ServeOptions {
+        tls: None,
+        direct_tls: false,
+        tls_timeout: Duration::from_secs(5),
+    };
+    let (_session, events) = xmpp_tokio::serve_with::<Flood<R>>(transport, config, options)
+        .await
+        .unwrap();
+    let last = within::<R, _>(Duration::from_secs(5), events.collect::<Vec<_>>()).await;
+    let last = last.and_then(|mut events| events.pop());
+    assert!(
+        matches!(
+            &last,
+            Some(SessionEvent::Closed(Some(Error::Stream(
+                xmpp_core::CloseReason::Violation(_)
+            ))))
+        ),
+        "{last:?}"
+    );
 }
