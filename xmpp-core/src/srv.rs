@@ -10,6 +10,10 @@ use xmpp_sasl::Entropy;
 /// The default port of client-to-server STARTTLS streams (RFC 6120 §14.7).
 pub const DEFAULT_PORT: u16 = 5222;
 
+/// The customary port of direct-TLS client streams (XEP-0368 §3), used when a client
+/// that only does direct TLS finds no `_xmpps-client._tcp` records.
+pub const DIRECT_TLS_PORT: u16 = 5223;
+
 /// One SRV resource record (RFC 2782).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SrvRecord {
@@ -143,6 +147,41 @@ pub fn order_targets(
     targets
 }
 
+/// Orders the targets of a client that only uses direct TLS (XEP-0368): the
+/// `_xmpps-client._tcp` records as [`order_targets`] orders them, or, when there are
+/// none, the domain on [`DIRECT_TLS_PORT`] (XEP-0368 defines no fallback; that port is
+/// the custom). A lone `.` record leaves nothing to try.
+///
+/// ```
+/// use xmpp_core::srv::{order_direct_targets, SrvAnswer, TargetTls};
+/// use xmpp_sasl::InsecureSeededEntropy;
+///
+/// let mut entropy = InsecureSeededEntropy::new(1);
+/// let t = order_direct_targets("example.com", SrvAnswer::NoRecords, &mut entropy);
+/// assert_eq!((t[0].host.as_str(), t[0].port, t[0].tls), ("example.com", 5223, TargetTls::Direct));
+/// ```
+pub fn order_direct_targets(
+    domain: &str,
+    direct: SrvAnswer<'_>,
+    entropy: &mut dyn Entropy,
+) -> Vec<ConnectTarget> {
+    if direct == SrvAnswer::NoRecords {
+        return vec![ConnectTarget {
+            host: domain.trim_end_matches('.').to_owned(),
+            port: DIRECT_TLS_PORT,
+            tls: TargetTls::Direct,
+        }];
+    }
+    order_targets(domain, direct, SrvAnswer::Records(&[]), entropy)
+}
+
+impl<'a> From<Option<&'a [SrvRecord]>> for SrvAnswer<'a> {
+    /// `None` (the lookup found nothing) is [`SrvAnswer::NoRecords`].
+    fn from(records: Option<&'a [SrvRecord]>) -> Self {
+        records.map_or(SrvAnswer::NoRecords, SrvAnswer::Records)
+    }
+}
+
 /// The records of an answer that name a service (RFC 2782: a single record with
 /// target `.` means none).
 fn usable(answer: SrvAnswer<'_>) -> &[SrvRecord] {
@@ -208,6 +247,26 @@ mod tests {
 
     fn hosts(targets: &[ConnectTarget]) -> Vec<&str> {
         targets.iter().map(|t| t.host.as_str()).collect()
+    }
+
+    #[test]
+    fn direct_tls_only_targets() {
+        let mut entropy = InsecureSeededEntropy::new(3);
+        let direct = [
+            SrvRecord::new(20, 0, 443, "d20."),
+            SrvRecord::new(10, 0, 5223, "d10."),
+        ];
+        let t = order_direct_targets("example.com", SrvAnswer::Records(&direct), &mut entropy);
+        assert_eq!(hosts(&t), ["d10", "d20"]);
+        assert!(t.iter().all(|t| t.tls == TargetTls::Direct));
+        let none = [SrvRecord::new(0, 0, 0, ".")];
+        let t = order_direct_targets("example.com", SrvAnswer::Records(&none), &mut entropy);
+        assert!(t.is_empty());
+        let t = order_direct_targets("example.com.", None.into(), &mut entropy);
+        assert_eq!(
+            (hosts(&t), t[0].port),
+            (vec!["example.com"], DIRECT_TLS_PORT)
+        );
     }
 
     #[test]

@@ -318,7 +318,8 @@ impl ServerConfig {
     }
 
     /// Failed authentications allowed on one stream before it is closed with
-    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1).
+    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1). Exchanges
+    /// the client aborts count as failures.
     pub fn with_max_auth_failures(mut self, failures: u8) -> Self {
         self.max_auth_failures = failures.max(1);
         self
