@@ -196,7 +196,7 @@ pub struct ServerTimeouts {
     /// How long to wait for the client's `</stream:stream>` after ours (default 10 s).
     pub close: Duration,
     /// Idle time after which a whitespace keepalive is sent while online (default:
-    /// none; clients keep their streams alive).
+    /// none; clients keep their streams alive; zero also means never).
     pub keepalive: Option<Duration>,
     /// How long the client may stay silent before the stream is closed with
     /// `connection-timeout` (default: no limit).
