@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -12,7 +13,7 @@ use futures::{Stream, StreamExt};
 use xmpp_core::{ClientCommand, ClientConnection, ClientEvent, Connection, IqResponse};
 use xmpp_jid::FullJid;
 use xmpp_sasl::Mechanism;
-use xmpp_stanza::{CompactStr, InvalidStanza, Iq, Stanza};
+use xmpp_stanza::{CompactStr, InvalidStanza, Iq, Stanza, StreamFeatures};
 
 use crate::Error;
 use crate::driver::{self, App};
@@ -23,8 +24,14 @@ use crate::driver::{self, App};
 pub enum Event {
     /// SASL succeeded with this mechanism (the server's proof was checked).
     Authenticated(Mechanism),
-    /// The session is online with this full JID.
-    Online(FullJid),
+    /// The session is online.
+    Online {
+        /// The full JID the server bound.
+        jid: FullJid,
+        /// The stream features the server offered after authentication (roster
+        /// versioning, pre-approval, …), also kept by [`Client::features`].
+        features: Arc<StreamFeatures>,
+    },
     /// A stanza from the server.
     Stanza(Box<Stanza>),
     /// An invalid stanza from the server (answer it with
@@ -58,12 +65,20 @@ pub(crate) enum Request {
 pub struct Client {
     pub(crate) requests: mpsc::Sender<Request>,
     pub(crate) jid: FullJid,
+    pub(crate) features: Arc<StreamFeatures>,
 }
 
 impl Client {
     /// The full JID the server bound.
     pub fn jid(&self) -> &FullJid {
         &self.jid
+    }
+
+    /// The stream features the server offered after authentication: what this
+    /// session may use (for example roster versioning, before asking for a roster
+    /// with `ver`).
+    pub fn features(&self) -> &StreamFeatures {
+        &self.features
     }
 
     /// Sends a stanza as given (the server stamps `from`).
@@ -163,9 +178,10 @@ impl App<ClientConnection> for ClientApp {
                 tracing::info!(mechanism = mechanism.name(), "authenticated");
                 Event::Authenticated(mechanism)
             }
-            ClientEvent::Online { jid, .. } => {
+            ClientEvent::Online { jid, features } => {
                 tracing::info!(%jid, "online");
-                Event::Online(jid)
+                let features = Arc::from(features);
+                Event::Online { jid, features }
             }
             ClientEvent::Stanza(stanza) => Event::Stanza(stanza),
             ClientEvent::InvalidStanza(stanza) => Event::InvalidStanza(stanza),

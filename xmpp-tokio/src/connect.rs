@@ -59,9 +59,14 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
         let mut flooded = false;
         while let Some(event) = rx.next().await {
             match event {
-                Event::Online(jid) if !flooded => {
-                    early.push_back(Event::Online(jid.clone()));
-                    return Ok((Client { requests, jid }, Events { early, rx }));
+                Event::Online { jid, features } if !flooded => {
+                    let client = Client {
+                        requests,
+                        jid: jid.clone(),
+                        features: features.clone(),
+                    };
+                    early.push_back(Event::Online { jid, features });
+                    return Ok((client, Events { early, rx }));
                 }
                 Event::Closed(error) => return Err(error.unwrap_or(Error::Closed)),
                 other if early.len() < CHANNEL => early.push_back(other),

@@ -174,7 +174,7 @@ async fn serve_session(session: Session, mut events: SessionEvents) {
 pub fn describe(event: &Event) -> String {
     match event {
         Event::Authenticated(m) => format!("authenticated {}", m.name()),
-        Event::Online(jid) => format!("online {}", jid.to_bare()),
+        Event::Online { jid, .. } => format!("online {}", jid.to_bare()),
         Event::Stanza(s) => match &**s {
             Stanza::Message(m) => format!(
                 "message {} {:?}",
@@ -202,6 +202,8 @@ pub async fn happy_path<R: TestRuntime>(port: u16, pki: &Pki) -> Vec<String> {
         .await
         .unwrap();
     assert_eq!(client.jid().to_string(), format!("alice@{DOMAIN}/loop"));
+    // The features after authentication reach the handle (they offered binding).
+    assert!(client.features().bind && client.features().starttls.is_none());
     let mut trace = Vec::new();
     let next = async |events: &mut Events| {
         let event = events.next().await.unwrap();
@@ -597,7 +599,7 @@ pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
                 Stanza::Message(m) => bodies.push(m.body().unwrap_or_default().to_owned()),
                 other => panic!("{other:?}"),
             },
-            Some(Event::Authenticated(_) | Event::Online(_)) => {}
+            Some(Event::Authenticated(_) | Event::Online { .. }) => {}
             other => panic!("after {} messages: {other:?}", bodies.len()),
         }
     }
@@ -636,7 +638,7 @@ pub async fn calls_are_bounded_while_events_pile_up<R: TestRuntime>(port: u16, p
         futures::select! {
             event = events.next() => match event {
                 Some(Event::Stanza(_)) => bodies += 1,
-                Some(Event::Authenticated(_) | Event::Online(_)) => {}
+                Some(Event::Authenticated(_) | Event::Online { .. }) => {}
                 other => panic!("after {bodies} messages: {other:?}"),
             },
             result = calls.select_next_some() => {
