@@ -15,8 +15,9 @@
 //! generator's CPU and (with `--server-pid`) the server's CPU and memory.
 //!
 //! `idle`: N connections spread over accounts `i0`…`i{A-1}`, each logged in with
-//! initial presence and then silent for the hold time; prints the server's memory
-//! before and after (`RESULT` line).
+//! initial presence and then silent for the hold time; then each pings the server
+//! and must get the answer (still connected, still authenticated). Prints the
+//! server's memory before and after and its open descriptors (`RESULT` line).
 
 mod login;
 mod procfs;
@@ -26,9 +27,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmpp_sasl::scram::SaltedPasswordCache;
-use xmpp_stanza::{Element, NsContext, Presence};
+use xmpp_stanza::{Element, Iq, Namespace, NsContext, Presence};
 
 use login::Target;
 
@@ -274,12 +275,72 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
     tokio::time::sleep(Duration::from_secs(hold)).await;
     let after = rss();
     let peak = procfs::status_kb(&pid, "VmHWM:").unwrap_or(0);
+    let fds = procfs::open_files(&pid).unwrap_or(0);
     let per_kb = (after.saturating_sub(before)) as f64 / held.len().max(1) as f64;
+    let connections = held.len();
+    // Still there and still authenticated: every connection pings the server (an
+    // IQ is only answered on a bound session) and must see its answer.
+    let mut answers = futures::stream::iter(
+        held.into_iter()
+            .enumerate()
+            .map(|(n, stream)| alive(stream, format!("alive-{n}-"))),
+    )
+    .buffer_unordered(256);
+    let (mut answered, mut failures) = (0usize, Vec::new());
+    while let Some(result) = answers.next().await {
+        match result {
+            Ok(()) => answered += 1,
+            Err(e) => failures.push(e),
+        }
+    }
     println!(
-        "RESULT {} idle connections={} login_seconds={login_seconds:.1} server_rss_before_kb={before} \
-         server_rss_after_kb={after} server_rss_peak_kb={peak} per_connection_kb={per_kb:.1}",
+        "RESULT {} idle connections={connections} answered_ping={answered} \
+         login_seconds={login_seconds:.1} server_open_files={fds} \
+         server_rss_before_kb={before} server_rss_after_kb={after} server_rss_peak_kb={peak} \
+         per_connection_kb={per_kb:.1}",
         args.label,
-        held.len()
     );
-    Ok(())
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(format!(
+            "{} of {connections} held connections did not answer a ping after the hold; first: {first}",
+            failures.len()
+        )),
+    }
+}
+
+/// Pings the server on `stream` (IQ id `id`) and waits up to 30 s for the answer:
+/// the connection is still open and its session still bound.
+async fn alive(mut stream: login::Online, id: String) -> Result<(), String> {
+    let ping = Iq::get(
+        id.as_str(),
+        Element::new("ping", Namespace::from_static("urn:xmpp:ping")),
+    );
+    let xml = Element::from(ping)
+        .to_xml_in(&NsContext::client())
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(xml.as_bytes())
+        .await
+        .map_err(|e| format!("{id}: write: {e}"))?;
+    stream
+        .flush()
+        .await
+        .map_err(|e| format!("{id}: flush: {e}"))?;
+    let mut seen = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut buf))
+            .await
+            .map_err(|_| format!("{id}: no answer within 30 s"))?
+            .map_err(|e| format!("{id}: read: {e}"))?;
+        if n == 0 {
+            return Err(format!("{id}: closed by the server"));
+        }
+        seen.extend_from_slice(buf.get(..n).unwrap_or_default());
+        if seen.windows(id.len()).any(|w| w == id.as_bytes()) {
+            return Ok(());
+        }
+    }
 }
