@@ -134,8 +134,8 @@ async fn online(
     user: &str,
     resource: &str,
     cache: SaltedPasswordCache,
-) -> Result<(login::Online, SaltedPasswordCache), String> {
-    let (mut stream, cache) =
+) -> Result<(login::Online, SaltedPasswordCache, login::Negotiated), String> {
+    let (mut stream, cache, negotiated) =
         login::login(target, user, &format!("pw-{user}"), resource, cache).await?;
     let presence = Element::from(Presence::available())
         .to_xml_in(&NsContext::client())
@@ -145,16 +145,18 @@ async fn online(
         .await
         .map_err(|e| e.to_string())?;
     stream.flush().await.map_err(|e| e.to_string())?;
-    Ok((stream, cache))
+    Ok((stream, cache, negotiated))
 }
 
 async fn throughput(args: &Args, pairs: u64, messages: u64, window: u64) -> Result<(), String> {
     let target = &args.target;
     let mut streams = Vec::new();
+    let mut negotiated = String::new();
     for i in 0..pairs {
         let (a, b) = (format!("u{}", 2 * i), format!("u{}", 2 * i + 1));
-        let (sa, _) = online(target, &a, "load", SaltedPasswordCache::new()).await?;
-        let (sb, _) = online(target, &b, "load", SaltedPasswordCache::new()).await?;
+        let (sa, _, how) = online(target, &a, "load", SaltedPasswordCache::new()).await?;
+        let (sb, _, _) = online(target, &b, "load", SaltedPasswordCache::new()).await?;
+        negotiated = how;
         streams.push((sa, sb, format!("{b}@{}/load", target.domain)));
     }
     // Let the initial presence settle before measuring.
@@ -210,7 +212,7 @@ async fn throughput(args: &Args, pairs: u64, messages: u64, window: u64) -> Resu
     };
     let delivered = latencies.len() as u64;
     let mut line = format!(
-        "RESULT {} throughput pairs={pairs} messages_per_pair={messages} window={window} \
+        "RESULT {} throughput login={negotiated} pairs={pairs} messages_per_pair={messages} window={window} \
          delivered={delivered} lost={lost} duplicates={duplicates} seconds={seconds:.2} \
          msgs_per_s={:.0} p50_us={} p99_us={} p999_us={} max_us={} generator_cpu_s={gen_cpu:.2} \
          generator_cpu_pct={gen_pct:.0}",
@@ -255,8 +257,9 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
     // Each account's first login derives its SCRAM salted password; later ones reuse it.
     let mut caches = Vec::new();
     let mut held = Vec::new();
+    let mut negotiated = String::new();
     for a in 0..accounts.min(connections) {
-        let (stream, cache) = online(
+        let (stream, cache, how) = online(
             &args.target,
             &format!("i{a}"),
             "c0",
@@ -265,6 +268,7 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
         .await?;
         caches.push(cache);
         held.push(stream);
+        negotiated = how;
     }
     let rest: Vec<(u64, u64)> = (accounts..connections)
         .map(|n| (n % accounts, n / accounts))
@@ -301,7 +305,7 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
         }
     }
     println!(
-        "RESULT {} idle connections={connections} answered_ping={answered} \
+        "RESULT {} idle login={negotiated} connections={connections} answered_ping={answered} \
          login_seconds={login_seconds:.1} server_open_files={fds} \
          server_rss_before_kb={before} server_rss_after_kb={after} server_rss_peak_kb={peak} \
          per_connection_kb={per_kb:.1}",
