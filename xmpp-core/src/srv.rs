@@ -14,6 +14,11 @@ pub const DEFAULT_PORT: u16 = 5222;
 /// that only does direct TLS finds no `_xmpps-client._tcp` records.
 pub const DIRECT_TLS_PORT: u16 = 5223;
 
+/// The most targets [`order_targets`] returns. RFC 2782 sets no limit, but every
+/// target costs a connect attempt with its own timeout: a DNS answer with thousands
+/// of records would keep a client trying for hours. The most preferred ones are kept.
+pub const MAX_TARGETS: usize = 32;
+
 /// One SRV resource record (RFC 2782).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SrvRecord {
@@ -130,8 +135,11 @@ pub fn order_targets(
         .collect();
     priorities.sort_unstable();
     priorities.dedup();
-    let mut targets = Vec::with_capacity(direct.len() + starttls.len());
+    let mut targets = Vec::with_capacity((direct.len() + starttls.len()).min(MAX_TARGETS));
     for priority in priorities {
+        if targets.len() >= MAX_TARGETS {
+            break;
+        }
         for (records, tls) in [(direct, TargetTls::Direct), (starttls, TargetTls::StartTls)] {
             let group: Vec<&SrvRecord> =
                 records.iter().filter(|r| r.priority == priority).collect();
@@ -144,6 +152,7 @@ pub fn order_targets(
             }
         }
     }
+    targets.truncate(MAX_TARGETS);
     targets
 }
 
@@ -289,6 +298,24 @@ mod tests {
         assert_eq!(hosts(&t), ["s5", "d10", "s10", "d20", "s20"]);
         assert_eq!(t[1].tls, TargetTls::Direct);
         assert_eq!(t[2].port, 5222);
+    }
+
+    #[test]
+    fn at_most_max_targets_the_most_preferred() {
+        let records: Vec<SrvRecord> = (0..3000u16)
+            .map(|i| SrvRecord::new(3000 - i, 1, 5222, format!("h{}", 3000 - i)))
+            .collect();
+        let t = order_targets(
+            "example.com",
+            SrvAnswer::NoRecords,
+            SrvAnswer::Records(&records),
+            &mut InsecureSeededEntropy::new(5),
+        );
+        assert_eq!(t.len(), MAX_TARGETS);
+        assert_eq!(
+            (t[0].host.as_str(), t[MAX_TARGETS - 1].host.as_str()),
+            ("h1", "h32")
+        );
     }
 
     #[test]
