@@ -64,6 +64,9 @@ fn loadgen_runs_against_the_server() {
         "--hold",
         "0",
     ]);
-    assert!(result.contains("idle connections=12"), "{result}");
+    assert!(
+        result.contains(" connections=12 answered_ping=12 "),
+        "{result}"
+    );
     server.stop();
 }
