@@ -125,6 +125,20 @@ pub enum CredentialAnswer {
     TemporaryFailure,
 }
 
+impl CredentialAnswer {
+    /// The account to verify the client's proof against — `None` for an unknown user,
+    /// which every mechanism then fails exactly like a wrong secret — or the error
+    /// for the answers that end the exchange at once.
+    pub(crate) fn into_account(self) -> Result<Option<Account>, SaslError> {
+        match self {
+            CredentialAnswer::Found(account) => Ok(Some(account)),
+            CredentialAnswer::UnknownUser => Ok(None),
+            CredentialAnswer::MechanismTooWeak => Err(SaslError::MechanismTooWeak),
+            CredentialAnswer::TemporaryFailure => Err(SaslError::TemporaryFailure),
+        }
+    }
+}
+
 /// The state of an account, checked only after the client has proved it knows the password
 /// (so the state is never revealed to someone who does not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -206,20 +206,15 @@ impl PlainServer {
         else {
             return self.fail(SaslError::UnexpectedStep);
         };
-        let account = match answer {
-            CredentialAnswer::Found(account) => account,
-            CredentialAnswer::UnknownUser => {
-                // Spend the same PBKDF2 work a SCRAM-keyed account costs.
-                let _ = SaltedPassword::from_prepared(
-                    crate::scram::ScramHash::Sha256,
-                    password.expose().as_bytes(),
-                    b"xmpp-sasl plain decoy",
-                    self.decoy_iterations,
-                );
-                return Err(SaslError::AuthenticationFailed);
-            }
-            CredentialAnswer::MechanismTooWeak => return Err(SaslError::MechanismTooWeak),
-            CredentialAnswer::TemporaryFailure => return Err(SaslError::TemporaryFailure),
+        let Some(account) = answer.into_account()? else {
+            // Spend the same PBKDF2 work a SCRAM-keyed account costs.
+            let _ = SaltedPassword::from_prepared(
+                crate::scram::ScramHash::Sha256,
+                password.expose().as_bytes(),
+                b"xmpp-sasl plain decoy",
+                self.decoy_iterations,
+            );
+            return Err(SaslError::AuthenticationFailed);
         };
         if !self.verify(&account, &password) {
             return Err(SaslError::AuthenticationFailed);

@@ -3,7 +3,7 @@
 
 use xmpp_jid::FullJid;
 
-use crate::convert::{InvalidElement, LangText, Problem, empty, expect, no_text};
+use crate::convert::{InvalidElement, Problem, empty, expect, no_text, plain_text};
 use crate::element::Element;
 use crate::ns::{self, Namespace};
 use crate::stanza_error::StanzaErrorCondition;
@@ -54,19 +54,19 @@ impl TryFrom<&Element> for Bind {
         match first {
             None => Ok(Bind::Request { resource: None }),
             Some(c) if c.is("resource", ns::XMPP_BIND) => {
-                let text = LangText::from_element(c, "resource")?;
-                if text.text.is_empty() || text.lang.is_some() {
+                let text = plain_text(c, "resource")?;
+                if text.is_empty() {
                     return Err(InvalidElement::bad_request(Problem::InvalidChild(
                         "resource",
                     )));
                 }
                 Ok(Bind::Request {
-                    resource: Some(text.text),
+                    resource: Some(text),
                 })
             }
             Some(c) if c.is("jid", ns::XMPP_BIND) => {
-                let text = LangText::from_element(c, "jid")?;
-                let jid = FullJid::new(&text.text).map_err(|_| {
+                let text = plain_text(c, "jid")?;
+                let jid = FullJid::new(&text).map_err(|_| {
                     InvalidElement::new(
                         Problem::InvalidChild("jid"),
                         StanzaErrorCondition::JidMalformed,

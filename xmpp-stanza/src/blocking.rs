@@ -54,7 +54,11 @@ impl TryFrom<&Element> for Blocking {
         }
         let mut jids = Vec::new();
         for child in el.children() {
-            if !child.is("item", ns::BLOCKING) || child.children().next().is_some() {
+            let only_jid = child.attrs().iter().all(|a| a.is("jid", ""));
+            if !child.is("item", ns::BLOCKING)
+                || !only_jid
+                || child.nodes().iter().any(|n| !n.is_whitespace())
+            {
                 return Err(InvalidElement::bad_request(Problem::InvalidChild("item")));
             }
             let jid = jid_attr(child, "jid")?.ok_or(InvalidElement::bad_request(

@@ -162,6 +162,16 @@ impl LangText {
     }
 }
 
+/// The text of an element that may carry neither attributes nor child elements
+/// (`show`, `priority`, a roster `group`, a bound `jid`); anything else is
+/// `InvalidChild(name)` rather than dropped.
+pub(crate) fn plain_text(el: &Element, name: &'static str) -> Result<CompactStr, InvalidElement> {
+    if !el.attrs().is_empty() || el.children().next().is_some() {
+        return Err(InvalidElement::bad_request(Problem::InvalidChild(name)));
+    }
+    Ok(text_of(el))
+}
+
 /// The single text node of `el` (or the concatenation if it is split).
 pub(crate) fn text_of(el: &Element) -> CompactStr {
     match el.nodes() {

@@ -245,8 +245,11 @@ pub enum SerializeError {
     InvalidName,
     /// Text or an attribute value holding a character XML 1.0 cannot represent, not
     /// even as a character reference (C0 controls other than tab, LF and CR; U+FFFE;
-    /// U+FFFF).
-    IllegalCharacter,
+    /// U+FFFF). Such characters are refused, never replaced or dropped.
+    IllegalCharacter {
+        /// The first such character found.
+        ch: char,
+    },
 }
 
 impl fmt::Display for SerializeError {
@@ -255,9 +258,11 @@ impl fmt::Display for SerializeError {
             SerializeError::InvalidName => {
                 f.write_str("element or attribute name is not an XML name")
             }
-            SerializeError::IllegalCharacter => {
-                f.write_str("text holds a character XML 1.0 cannot represent")
-            }
+            SerializeError::IllegalCharacter { ch } => write!(
+                f,
+                "text holds U+{:04X}, a character XML 1.0 cannot represent",
+                u32::from(*ch)
+            ),
         }
     }
 }

@@ -44,8 +44,16 @@ pub struct StreamFeatures {
     /// The SASL mechanisms offered, in the server's order (`None` if the
     /// `<mechanisms/>` feature is absent).
     pub mechanisms: Option<Vec<CompactStr>>,
+    /// Extension elements inside `<mechanisms/>` other than `<mechanism/>` (such as
+    /// XEP-0233's `<hostname/>`), kept and written back after the mechanisms (only
+    /// written when `mechanisms` is `Some`).
+    pub mechanism_extensions: Vec<Element>,
     /// Whether resource binding is offered.
     pub bind: bool,
+    /// Whether the bind feature carried `<required/>`, as Prosody sends it (RFC 3920
+    /// style; RFC 6120 §7.3.1 makes binding mandatory anyway). Only meaningful with
+    /// `bind`; kept so the feature is written back as received.
+    pub bind_required: bool,
     /// The legacy session feature, if offered.
     pub session: Option<SessionFeature>,
     /// Every other feature element (and any known one in a form this type does not
@@ -85,19 +93,29 @@ fn only_child(el: &Element, name: &str, ns: &str) -> Option<bool> {
     }
 }
 
-fn mechanisms(el: &Element) -> Option<Vec<CompactStr>> {
+/// The mechanism names and the extension children of `<mechanisms/>`; `None` if a
+/// `<mechanism/>` is not a plain non-empty name (the feature is then kept whole).
+fn mechanisms(el: &Element) -> Option<(Vec<CompactStr>, Vec<Element>)> {
     if !el.attrs().is_empty() || no_text(el).is_err() {
         return None;
     }
-    el.children()
-        .map(|m| {
-            let ok = m.is("mechanism", ns::XMPP_SASL)
-                && m.attrs().is_empty()
-                && m.children().next().is_none()
-                && !m.text().is_empty();
-            ok.then(|| text_of(m))
-        })
-        .collect()
+    let mut names = Vec::new();
+    let mut extensions = Vec::new();
+    for m in el.children() {
+        if *m.ns() != ns::XMPP_SASL {
+            extensions.push(m.clone());
+            continue;
+        }
+        let ok = m.name() == "mechanism"
+            && m.attrs().is_empty()
+            && m.children().next().is_none()
+            && !m.text().is_empty();
+        if !ok {
+            return None;
+        }
+        names.push(text_of(m));
+    }
+    Some((names, extensions))
 }
 
 impl TryFrom<&Element> for StreamFeatures {
@@ -122,12 +140,16 @@ impl TryFrom<&Element> for StreamFeatures {
                         .map(|required| f.starttls = Some(StartTlsFeature { required }))
                 }
                 ("mechanisms", ns::XMPP_SASL) if f.mechanisms.is_none() => {
-                    mechanisms(child).map(|m| f.mechanisms = Some(m))
+                    mechanisms(child).map(|(names, extensions)| {
+                        f.mechanisms = Some(names);
+                        f.mechanism_extensions = extensions;
+                    })
                 }
-                ("bind", ns::XMPP_BIND) if !f.bind && only_child(child, "", "") == Some(false) => {
-                    f.bind = true;
-                    Some(())
-                }
+                ("bind", ns::XMPP_BIND) if !f.bind => only_child(child, "required", ns::XMPP_BIND)
+                    .map(|required| {
+                        f.bind = true;
+                        f.bind_required = required;
+                    }),
                 ("session", ns::XMPP_SESSION) if f.session.is_none() => {
                     only_child(child, "optional", ns::XMPP_SESSION)
                         .map(|optional| f.session = Some(SessionFeature { optional }))
@@ -171,10 +193,17 @@ impl From<StreamFeatures> for Element {
                         .with_text(name),
                 );
             }
+            for extension in f.mechanism_extensions {
+                m.append_child(extension);
+            }
             el.append_child(m);
         }
         if f.bind {
-            el.append_child(feature("bind", ns::XMPP_BIND, None));
+            el.append_child(feature(
+                "bind",
+                ns::XMPP_BIND,
+                f.bind_required.then_some("required"),
+            ));
         }
         if let Some(s) = f.session {
             el.append_child(feature(
@@ -220,16 +249,66 @@ mod tests {
         assert!(StreamFeatures::try_from(&empty).unwrap().is_empty());
     }
 
+    /// Prosody advertises `<bind><required/></bind>` (RFC 3920 style): that is the
+    /// bind feature, and it is written back as received.
+    #[test]
+    fn bind_with_required_is_the_bind_feature() {
+        let xml = "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><required/></bind>\
+            <session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session></stream:features>";
+        let el = parse_element(xml, &NsContext::client()).unwrap();
+        let f = StreamFeatures::try_from(&el).unwrap();
+        assert!(f.bind);
+        assert!(f.bind_required);
+        assert!(f.other.is_empty());
+        assert_eq!(
+            Element::from(f.clone())
+                .to_xml_in(&NsContext::client())
+                .unwrap(),
+            xml
+        );
+        let plain = StreamFeatures {
+            bind: true,
+            ..StreamFeatures::default()
+        };
+        assert_eq!(
+            Element::from(plain)
+                .to_xml_in(&NsContext::client())
+                .unwrap(),
+            "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+        );
+    }
+
+    /// Extension elements inside `<mechanisms/>` (XEP-0233 `<hostname/>`) do not hide
+    /// the mechanisms, and are written back after them.
+    #[test]
+    fn mechanisms_with_extension_children() {
+        let xml = "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+            <mechanism>GSSAPI</mechanism><mechanism>SCRAM-SHA-1</mechanism>\
+            <hostname xmlns='urn:xmpp:domain-based-name:1'>auth42.us.example.com</hostname>\
+            </mechanisms></stream:features>";
+        let el = parse_element(xml, &NsContext::client()).unwrap();
+        let f = StreamFeatures::try_from(&el).unwrap();
+        assert!(f.offers_mechanism("SCRAM-SHA-1"));
+        assert_eq!(f.mechanism_extensions.len(), 1);
+        assert!(f.other.is_empty());
+        assert_eq!(
+            Element::from(f).to_xml_in(&NsContext::client()).unwrap(),
+            xml
+        );
+    }
+
     #[test]
     fn odd_known_features_are_kept_verbatim() {
         let xml = "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><x/></starttls>\
-            <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><hostname xmlns='urn:xmpp:domain-based-name:1'>h</hostname></mechanisms>\
+            <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism/></mechanisms>\
+            <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><required/><x/></bind>\
             </stream:features>";
         let el = parse_element(xml, &NsContext::client()).unwrap();
         let f = StreamFeatures::try_from(&el).unwrap();
         assert_eq!(f.starttls, None);
         assert_eq!(f.mechanisms, None);
-        assert_eq!(f.other.len(), 2);
+        assert!(!f.bind);
+        assert_eq!(f.other.len(), 3);
         assert_eq!(
             Element::from(f).to_xml_in(&NsContext::client()).unwrap(),
             xml

@@ -3,10 +3,11 @@
 use xmpp_jid::Jid;
 
 use crate::convert::{InvalidElement, Problem, no_text};
-use crate::element::{Element, Node};
+use crate::element::Element;
 use crate::ns::Namespace;
-use crate::stanza::{Header, InvalidStanza, check_header, find_error, take_header, write_header};
+use crate::stanza::InvalidStanza;
 use crate::stanza_error::StanzaError;
+use crate::stanza_parts::{Converted, Header, child_elements, convert, find_error, write_header};
 use crate::text::CompactStr;
 
 /// The type of an IQ and what it carries.
@@ -136,8 +137,8 @@ impl Iq {
         })
     }
 
-    fn check(el: &Element) -> Result<Checked, InvalidElement> {
-        let (from, to) = check_header(el)?;
+    /// First pass: validation, and the values that need parsing.
+    fn check(el: &Element) -> Result<(Checked, bool), InvalidElement> {
         if el.attr("id").is_none() {
             return Err(InvalidElement::bad_request(Problem::MissingAttribute("id")));
         }
@@ -169,12 +170,7 @@ impl Iq {
             Kind::Error => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked {
-            from,
-            to,
-            kind,
-            error,
-        })
+        Ok((Checked { kind, error }, true))
     }
 }
 
@@ -187,8 +183,6 @@ enum Kind {
 }
 
 struct Checked {
-    from: Option<Jid>,
-    to: Option<Jid>,
     kind: Kind,
     error: Option<StanzaError>,
 }
@@ -196,41 +190,18 @@ struct Checked {
 impl TryFrom<Element> for Iq {
     type Error = InvalidStanza;
 
-    fn try_from(mut el: Element) -> Result<Iq, InvalidStanza> {
-        if el.name() != "iq" || !crate::stanza::is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(
-                el,
-                InvalidElement::bad_request(Problem::UnexpectedElement),
-            ));
-        }
-        let checked = match Iq::check(&el) {
-            Ok(c) => c,
-            Err(e) => return Err(InvalidStanza::new(el, e)),
-        };
-        let Header {
-            from,
-            to,
-            id,
-            lang,
-            attrs,
-        } = take_header(&mut el, checked.from, checked.to);
-        let mut children = el.take_nodes().into_iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
-            Node::Text(_) => None,
-        });
+    fn try_from(el: Element) -> Result<Iq, InvalidStanza> {
+        let Converted {
+            mut el,
+            header,
+            checked,
+        } = convert(el, "iq", Iq::check)?;
+        let mut children = child_elements(&mut el, checked.error.is_some());
         let payload = match (checked.kind, checked.error) {
-            (Kind::Error, Some(error)) => {
-                let ns = el.ns().clone();
-                let mut skipped = false;
-                let other = children
-                    .filter(|c| {
-                        let is_error = !skipped && c.name() == "error" && *c.ns() == ns;
-                        skipped |= is_error;
-                        !is_error
-                    })
-                    .collect();
-                IqPayload::Error { error, other }
-            }
+            (Kind::Error, Some(error)) => IqPayload::Error {
+                error,
+                other: children.collect(),
+            },
             (Kind::Get, _) => match children.next() {
                 Some(p) => IqPayload::Get(p),
                 None => IqPayload::Result(None),
@@ -243,12 +214,12 @@ impl TryFrom<Element> for Iq {
         };
         Ok(Iq {
             ns: el.ns().clone(),
-            from,
-            to,
-            id: id.unwrap_or_default(),
-            lang,
+            from: header.from,
+            to: header.to,
+            id: header.id.unwrap_or_default(),
+            lang: header.lang,
             payload,
-            attrs,
+            attrs: header.attrs,
         })
     }
 }

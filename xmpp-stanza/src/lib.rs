@@ -39,6 +39,7 @@
 mod bind;
 mod blocking;
 mod builder;
+mod condition;
 mod context;
 mod convert;
 mod element;
@@ -54,6 +55,7 @@ mod roster;
 mod sasl;
 mod stanza;
 mod stanza_error;
+mod stanza_parts;
 mod starttls;
 mod stream_error;
 mod text;

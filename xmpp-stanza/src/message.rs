@@ -5,13 +5,14 @@ use std::fmt;
 use xmpp_jid::Jid;
 
 use crate::convert::{InvalidElement, LangText, Problem, no_text};
-use crate::element::{Element, Node};
+use crate::element::Element;
 use crate::ns::Namespace;
-use crate::stanza::{
-    Header, InvalidStanza, check_header, check_unique_langs, find_error, reply_header, take_header,
-    take_lang_text, write_header,
-};
+use crate::stanza::InvalidStanza;
 use crate::stanza_error::StanzaError;
+use crate::stanza_parts::{
+    Converted, Header, check_unique_langs, child_elements, convert, find_error, pick_lang_text,
+    reply_header, take_lang_text, write_header,
+};
 use crate::text::CompactStr;
 
 /// The `type` of a message (RFC 6121 §5.2.2).
@@ -93,7 +94,8 @@ pub struct Message {
     pub to: Option<Jid>,
     /// The stanza id.
     pub id: Option<CompactStr>,
-    /// The `type` attribute; `None` when absent (which means `normal`).
+    /// The `type` attribute; `None` when absent or not one RFC 6121 defines, both of
+    /// which mean `normal` (§5.2.2). An unknown value is kept in `attrs`.
     pub kind: Option<MessageType>,
     /// The stanza's `xml:lang`.
     pub lang: Option<CompactStr>,
@@ -154,12 +156,12 @@ impl Message {
     /// The body in the stanza's default language: the one without its own
     /// `xml:lang` (or with the stanza's), else the first.
     pub fn body(&self) -> Option<&str> {
-        pick(&self.bodies, self.lang.as_deref())
+        pick_lang_text(&self.bodies, self.lang.as_deref())
     }
 
     /// The subject in the stanza's default language (see [`Message::body`]).
     pub fn subject(&self) -> Option<&str> {
-        pick(&self.subjects, self.lang.as_deref())
+        pick_lang_text(&self.subjects, self.lang.as_deref())
     }
 
     /// The error reply to this message: addresses swapped, same id, `type='error'`
@@ -180,15 +182,12 @@ impl Message {
         })
     }
 
-    /// First pass: validation, and the values that need parsing.
-    fn check(el: &Element) -> Result<Checked, InvalidElement> {
-        let (from, to) = check_header(el)?;
-        let kind = match el.attr("type") {
-            None => None,
-            Some(t) => Some(MessageType::from_name(t).ok_or(InvalidElement::bad_request(
-                Problem::InvalidAttribute("type"),
-            ))?),
-        };
+    /// First pass: validation, and the values that need parsing; says whether the
+    /// `type` value is one this type models.
+    fn check(el: &Element) -> Result<(Checked, bool), InvalidElement> {
+        // RFC 6121 §5.2.2: a type the application does not understand means
+        // `normal`; the value itself is kept among the unmodelled attributes.
+        let kind = el.attr("type").and_then(MessageType::from_name);
         no_text(el)?;
         let ns = el.ns().as_str();
         let mut threads = 0;
@@ -222,12 +221,7 @@ impl Message {
             Some(MessageType::Error) => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked {
-            from,
-            to,
-            kind,
-            error,
-        })
+        Ok((Checked { kind, error }, kind.is_some()))
     }
 }
 
@@ -238,57 +232,30 @@ impl Default for Message {
 }
 
 struct Checked {
-    from: Option<Jid>,
-    to: Option<Jid>,
     kind: Option<MessageType>,
     error: Option<StanzaError>,
-}
-
-fn pick<'a>(texts: &'a [LangText], stanza_lang: Option<&str>) -> Option<&'a str> {
-    texts
-        .iter()
-        .find(|t| t.lang.is_none() || t.lang.as_deref() == stanza_lang)
-        .or(texts.first())
-        .map(|t| t.text.as_str())
 }
 
 impl TryFrom<Element> for Message {
     type Error = InvalidStanza;
 
-    fn try_from(mut el: Element) -> Result<Message, InvalidStanza> {
-        if !el.is("message", el.ns().as_str()) || !crate::stanza::is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(
-                el,
-                InvalidElement::bad_request(Problem::UnexpectedElement),
-            ));
-        }
-        let checked = match Message::check(&el) {
-            Ok(c) => c,
-            Err(e) => return Err(InvalidStanza::new(el, e)),
-        };
-        let Header {
-            from,
-            to,
-            id,
-            lang,
-            attrs,
-        } = take_header(&mut el, checked.from, checked.to);
+    fn try_from(el: Element) -> Result<Message, InvalidStanza> {
+        let Converted {
+            mut el,
+            header,
+            checked,
+        } = convert(el, "message", Message::check)?;
         let mut msg = Message {
             ns: el.ns().clone(),
-            from,
-            to,
-            id,
+            from: header.from,
+            to: header.to,
+            id: header.id,
             kind: checked.kind,
-            lang,
-            error: checked.error,
-            attrs,
+            lang: header.lang,
+            attrs: header.attrs,
             ..Message::new()
         };
-        let mut error_skipped = msg.error.is_none();
-        for node in el.take_nodes() {
-            let Node::Element(mut child) = node else {
-                continue;
-            };
+        for mut child in child_elements(&mut el, checked.error.is_some()) {
             if child.ns() != &msg.ns {
                 msg.payloads.push(child);
                 continue;
@@ -303,10 +270,10 @@ impl TryFrom<Element> for Message {
                         parent,
                     });
                 }
-                "error" if !error_skipped => error_skipped = true,
                 _ => msg.payloads.push(child),
             }
         }
+        msg.error = checked.error;
         Ok(msg)
     }
 }

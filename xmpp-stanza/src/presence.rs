@@ -4,14 +4,15 @@ use std::fmt;
 
 use xmpp_jid::Jid;
 
-use crate::convert::{InvalidElement, LangText, Problem, no_text, text_of};
-use crate::element::{Element, Node};
+use crate::convert::{InvalidElement, LangText, Problem, no_text, plain_text};
+use crate::element::Element;
 use crate::ns::Namespace;
-use crate::stanza::{
-    Header, InvalidStanza, check_header, check_unique_langs, find_error, reply_header, take_header,
-    take_lang_text, write_header,
-};
+use crate::stanza::InvalidStanza;
 use crate::stanza_error::StanzaError;
+use crate::stanza_parts::{
+    Converted, Header, check_unique_langs, child_elements, convert, find_error, pick_lang_text,
+    reply_header, stanza_type, take_lang_text, write_header,
+};
 use crate::text::CompactStr;
 
 /// The `type` of a presence stanza (RFC 6121 §4.7.1); absence means available.
@@ -188,12 +189,7 @@ impl Presence {
     /// The status in the stanza's default language (the one without its own
     /// `xml:lang`, or with the stanza's), else the first.
     pub fn status(&self) -> Option<&str> {
-        let lang = self.lang.as_deref();
-        self.statuses
-            .iter()
-            .find(|t| t.lang.is_none() || t.lang.as_deref() == lang)
-            .or(self.statuses.first())
-            .map(|t| t.text.as_str())
+        pick_lang_text(&self.statuses, self.lang.as_deref())
     }
 
     /// The error reply to this presence (`None` if it is itself an error).
@@ -212,16 +208,9 @@ impl Presence {
         })
     }
 
-    fn check(el: &Element) -> Result<Checked, InvalidElement> {
-        let (from, to) = check_header(el)?;
-        let kind = match el.attr("type") {
-            None => None,
-            Some(t) => Some(
-                PresenceType::from_name(t).ok_or(InvalidElement::bad_request(
-                    Problem::InvalidAttribute("type"),
-                ))?,
-            ),
-        };
+    /// First pass: validation, and the values that need parsing.
+    fn check(el: &Element) -> Result<(Checked, bool), InvalidElement> {
+        let kind = stanza_type(el, PresenceType::from_name)?;
         no_text(el)?;
         let ns = el.ns().as_str();
         let mut show = None;
@@ -232,9 +221,8 @@ impl Presence {
                     if show.is_some() {
                         return Err(InvalidElement::bad_request(Problem::DuplicateChild("show")));
                     }
-                    LangText::check(child, "show")?;
                     show = Some(
-                        Show::from_name(&child.text())
+                        Show::from_name(&plain_text(child, "show")?)
                             .ok_or(InvalidElement::bad_request(Problem::InvalidChild("show")))?,
                     );
                 }
@@ -245,10 +233,8 @@ impl Presence {
                         )));
                     }
                     let invalid = InvalidElement::bad_request(Problem::InvalidChild("priority"));
-                    if !child.attrs().is_empty() || child.children().next().is_some() {
-                        return Err(invalid);
-                    }
-                    priority = Some(text_of(child).parse::<i8>().map_err(|_| invalid)?);
+                    let text = plain_text(child, "priority")?;
+                    priority = Some(text.parse::<i8>().map_err(|_| invalid)?);
                 }
                 "status" => {
                     LangText::check(child, "status")?;
@@ -261,20 +247,17 @@ impl Presence {
             Some(PresenceType::Error) => Some(find_error(el)?),
             _ => None,
         };
-        Ok(Checked {
-            from,
-            to,
+        let checked = Checked {
             kind,
             show,
             priority,
             error,
-        })
+        };
+        Ok((checked, true))
     }
 }
 
 struct Checked {
-    from: Option<Jid>,
-    to: Option<Jid>,
     kind: Option<PresenceType>,
     show: Option<Show>,
     priority: Option<i8>,
@@ -284,40 +267,25 @@ struct Checked {
 impl TryFrom<Element> for Presence {
     type Error = InvalidStanza;
 
-    fn try_from(mut el: Element) -> Result<Presence, InvalidStanza> {
-        if el.name() != "presence" || !crate::stanza::is_content_ns(el.ns()) {
-            return Err(InvalidStanza::new(
-                el,
-                InvalidElement::bad_request(Problem::UnexpectedElement),
-            ));
-        }
-        let checked = match Presence::check(&el) {
-            Ok(c) => c,
-            Err(e) => return Err(InvalidStanza::new(el, e)),
-        };
-        let Header {
-            from,
-            to,
-            id,
-            lang,
-            attrs,
-        } = take_header(&mut el, checked.from, checked.to);
+    fn try_from(el: Element) -> Result<Presence, InvalidStanza> {
+        let Converted {
+            mut el,
+            header,
+            checked,
+        } = convert(el, "presence", Presence::check)?;
         let mut p = Presence {
             ns: el.ns().clone(),
-            from,
-            to,
-            id,
+            from: header.from,
+            to: header.to,
+            id: header.id,
             kind: checked.kind,
-            lang,
+            lang: header.lang,
             show: checked.show,
             priority: checked.priority,
-            error: checked.error,
-            attrs,
+            attrs: header.attrs,
             ..Presence::available()
         };
-        let mut error_skipped = p.error.is_none();
-        for node in el.take_nodes() {
-            let Node::Element(child) = node else { continue };
+        for child in child_elements(&mut el, checked.error.is_some()) {
             if child.ns() != &p.ns {
                 p.payloads.push(child);
                 continue;
@@ -325,10 +293,10 @@ impl TryFrom<Element> for Presence {
             match child.name() {
                 "show" | "priority" => {}
                 "status" => p.statuses.push(take_lang_text(child)),
-                "error" if !error_skipped => error_skipped = true,
                 _ => p.payloads.push(child),
             }
         }
+        p.error = checked.error;
         Ok(p)
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use xmpp_jid::Jid;
 
 use crate::convert::{
-    InvalidElement, LangText, Problem, expect, jid_attr, no_text, other_attrs, push_attrs,
+    InvalidElement, Problem, expect, jid_attr, no_text, other_attrs, plain_text, push_attrs,
 };
 use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
@@ -158,7 +158,7 @@ fn item(el: &Element) -> Result<RosterItem, InvalidElement> {
     let mut other = Vec::new();
     for child in el.children() {
         if child.is("group", ns::ROSTER) {
-            let g = LangText::from_element(child, "group")?.text;
+            let g = plain_text(child, "group")?;
             if g.is_empty() {
                 // RFC 6121 §2.3.3: an empty group name is not acceptable.
                 return Err(InvalidElement::new(

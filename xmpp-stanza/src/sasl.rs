@@ -3,15 +3,13 @@
 //! (with every §6.5 condition) and abort. Payloads are base64 on the wire and bytes
 //! here. The `xmpp-sasl` crate has its own condition type; the core maps between.
 
-use std::fmt;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::condition::{conditions, read_error_body, write_error_body};
 use crate::convert::{InvalidElement, LangText, Problem, other_attrs, text_of};
-use crate::element::{Element, Node, is_xml_whitespace};
+use crate::element::Element;
 use crate::ns::{self, Namespace};
-use crate::stream_error::conditions;
 use crate::text::CompactStr;
 
 conditions! {
@@ -107,16 +105,17 @@ pub enum Sasl {
 }
 
 /// Decodes element content as SASL data. Whitespace inside is ignored (RFC 3920
-/// examples wrap long base64 lines).
+/// examples wrap long base64 lines), so content that is only whitespace is no data,
+/// like an empty element; only `=` is present-but-empty data.
 fn decode(el: &Element) -> Result<SaslData, InvalidElement> {
     if el.children().next().is_some() {
         return Err(InvalidElement::bad_request(Problem::InvalidChild("data")));
     }
     let text = text_of(el);
-    if text.is_empty() {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if compact.is_empty() {
         return Ok(None);
     }
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     if compact == "=" {
         return Ok(Some(Vec::new()));
     }
@@ -183,30 +182,12 @@ impl TryFrom<&Element> for Sasl {
 }
 
 fn failure(el: &Element) -> Result<SaslFailure, InvalidElement> {
-    let mut f = SaslFailure {
-        condition: None,
-        text: Vec::new(),
-        other: Vec::new(),
-    };
-    for node in el.nodes() {
-        let child = match node {
-            Node::Element(c) => c,
-            Node::Text(t) if is_xml_whitespace(t) => continue,
-            Node::Text(_) => return Err(InvalidElement::bad_request(Problem::UnexpectedText)),
-        };
-        let plain = child.attrs().is_empty() && child.nodes().is_empty();
-        let defined = (*child.ns() == ns::XMPP_SASL)
-            .then(|| SaslCondition::from_name(child.name()))
-            .flatten();
-        match defined {
-            Some(c) if f.condition.is_none() && plain => f.condition = Some(c),
-            _ if child.is("text", ns::XMPP_SASL) => {
-                f.text.push(LangText::from_element(child, "text")?)
-            }
-            _ => f.other.push(child.clone()),
-        }
-    }
-    Ok(f)
+    let body = read_error_body(el, ns::XMPP_SASL, SaslCondition::from_name, false)?;
+    Ok(SaslFailure {
+        condition: body.condition,
+        text: body.text,
+        other: body.other,
+    })
 }
 
 impl From<Sasl> for Element {
@@ -226,15 +207,8 @@ impl From<Sasl> for Element {
             Sasl::Abort => element("abort"),
             Sasl::Failure(f) => {
                 let mut el = element("failure");
-                if let Some(c) = f.condition {
-                    el.append_child(element(c.name()));
-                }
-                for t in &f.text {
-                    el.append_child(t.to_element("text", ns.clone()));
-                }
-                for o in f.other {
-                    el.append_child(o);
-                }
+                let condition = f.condition.map(SaslCondition::name);
+                write_error_body(&mut el, &ns, condition, None, &f.text, f.other);
                 el
             }
         }
@@ -276,6 +250,29 @@ mod tests {
         assert_eq!(
             Sasl::try_from(&wrapped).unwrap(),
             Sasl::Challenge(Some(b"realm=".to_vec()))
+        );
+    }
+
+    /// Only `=` means "present but empty" (RFC 6120 §6.4.2); an element holding
+    /// nothing but whitespace carries no data, like an empty one.
+    #[test]
+    fn whitespace_only_content_is_no_data() {
+        let auth = Element::new("auth", ns::XMPP_SASL)
+            .with_attr("mechanism", "SCRAM-SHA-1")
+            .with_text("\n  ");
+        assert_eq!(
+            Sasl::try_from(&auth).unwrap(),
+            Sasl::Auth {
+                mechanism: "SCRAM-SHA-1".into(),
+                data: None
+            }
+        );
+        let response = Element::new("response", ns::XMPP_SASL).with_text(" ");
+        assert_eq!(Sasl::try_from(&response).unwrap(), Sasl::Response(None));
+        let equals = Element::new("response", ns::XMPP_SASL).with_text(" = ");
+        assert_eq!(
+            Sasl::try_from(&equals).unwrap(),
+            Sasl::Response(Some(Vec::new()))
         );
     }
 

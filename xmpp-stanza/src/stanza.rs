@@ -1,23 +1,18 @@
-//! [`Stanza`] (any of message, presence, iq), the conversion error
-//! [`InvalidStanza`], and what the three stanza kinds share: addressing attributes.
-//!
-//! Conversion from an element is done in two passes so that a rejected element is
-//! handed back untouched (the caller needs it to answer with an error): the first
-//! pass only reads and validates (parsing JIDs and enumerations), the second moves
-//! strings and payloads out of the element without copying.
+//! [`Stanza`] (any of message, presence, iq) and the conversion error
+//! [`InvalidStanza`], which hands the rejected element back untouched for the error
+//! reply. What the three kinds' conversions share is in `stanza_parts`.
 
 use std::fmt;
 
 use xmpp_jid::Jid;
 
-use crate::convert::{InvalidElement, LangText, Problem, jid_attr};
-use crate::element::{Attribute, Element, Node};
+use crate::convert::{InvalidElement, Problem};
+use crate::element::Element;
 use crate::iq::Iq;
 use crate::message::Message;
 use crate::ns::{self, Namespace};
 use crate::presence::Presence;
 use crate::stanza_error::{StanzaError, error_reply};
-use crate::text::CompactStr;
 
 /// Any stanza: the three first-level elements of `jabber:client` / `jabber:server`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,130 +209,4 @@ impl std::error::Error for InvalidStanza {}
 /// Whether `ns` is a stanza content namespace.
 pub(crate) fn is_content_ns(ns: &Namespace) -> bool {
     *ns == ns::CLIENT || *ns == ns::SERVER
-}
-
-/// The addressing attributes every stanza has, and the ones it does not model.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Header {
-    pub(crate) from: Option<Jid>,
-    pub(crate) to: Option<Jid>,
-    pub(crate) id: Option<CompactStr>,
-    pub(crate) lang: Option<CompactStr>,
-    pub(crate) attrs: Vec<Attribute>,
-}
-
-/// First pass: the JIDs (validated, parsed) and the `type` attribute.
-pub(crate) fn check_header(el: &Element) -> Result<(Option<Jid>, Option<Jid>), InvalidElement> {
-    Ok((jid_attr(el, "from")?, jid_attr(el, "to")?))
-}
-
-/// Second pass: moves `id`, `xml:lang` and unknown attributes out of `el`; `to`,
-/// `from` and `type` were parsed in the first pass and are dropped.
-pub(crate) fn take_header(el: &mut Element, from: Option<Jid>, to: Option<Jid>) -> Header {
-    let mut header = Header {
-        from,
-        to,
-        ..Header::default()
-    };
-    for a in el.take_attrs() {
-        if a.ns.is_none() {
-            match a.name.as_str() {
-                "id" => header.id = Some(a.value),
-                "to" | "from" | "type" => {}
-                _ => header.attrs.push(a),
-            }
-        } else if a.is("lang", ns::XML) {
-            header.lang = Some(a.value);
-        } else {
-            header.attrs.push(a);
-        }
-    }
-    header
-}
-
-/// Writes the header attributes in the usual order: from, to, id, type, xml:lang,
-/// then the unknown ones.
-pub(crate) fn write_header(el: &mut Element, header: Header, kind: Option<&'static str>) {
-    if let Some(from) = header.from {
-        el.set_attr(CompactStr::from_static("from"), from.as_str());
-    }
-    if let Some(to) = header.to {
-        el.set_attr(CompactStr::from_static("to"), to.as_str());
-    }
-    if let Some(id) = header.id {
-        el.set_attr(CompactStr::from_static("id"), id);
-    }
-    if let Some(kind) = kind {
-        el.set_attr(
-            CompactStr::from_static("type"),
-            CompactStr::from_static(kind),
-        );
-    }
-    if let Some(lang) = header.lang {
-        el.set_attr_ns(Namespace::XML, CompactStr::from_static("lang"), lang);
-    }
-    for a in header.attrs {
-        el.set_attr_ns(a.ns, a.name, a.value);
-    }
-}
-
-/// Second pass over a text-only child validated in the first: moves its language
-/// and text out.
-pub(crate) fn take_lang_text(mut el: Element) -> LangText {
-    let lang = el
-        .take_attrs()
-        .into_iter()
-        .find(|a| a.is("lang", ns::XML))
-        .map(|a| a.value);
-    let mut nodes = el.take_nodes();
-    let text = match nodes.len() {
-        0 => CompactStr::EMPTY,
-        1 => match nodes.pop() {
-            Some(Node::Text(t)) => t,
-            _ => CompactStr::EMPTY,
-        },
-        _ => CompactStr::from(nodes.iter().filter_map(Node::as_text).collect::<String>()),
-    };
-    LangText { lang, text }
-}
-
-/// First-pass check that no two `name` children share a language (RFC 6121
-/// §5.2.3, §4.7.2.2). Quadratic in the (tiny) number of such children, but
-/// allocation-free.
-pub(crate) fn check_unique_langs(el: &Element, name: &'static str) -> Result<(), InvalidElement> {
-    let ns = el.ns().as_str();
-    for (i, a) in el.children_named(name, ns).enumerate() {
-        if el
-            .children_named(name, ns)
-            .take(i)
-            .any(|b| b.lang() == a.lang())
-        {
-            return Err(InvalidElement::bad_request(Problem::DuplicateChild(name)));
-        }
-    }
-    Ok(())
-}
-
-/// Reads the first `<error/>` child in the stanza's namespace.
-pub(crate) fn find_error(el: &Element) -> Result<StanzaError, InvalidElement> {
-    let error = el
-        .children()
-        .find(|c| c.name() == "error" && c.ns() == el.ns())
-        .ok_or(InvalidElement::bad_request(Problem::MissingChild("error")))?;
-    StanzaError::try_from(error)
-}
-
-/// Swaps the addresses of a header for a reply, keeping the id and language.
-pub(crate) fn reply_header(
-    from: &Option<Jid>,
-    to: &Option<Jid>,
-    id: &Option<CompactStr>,
-) -> Header {
-    Header {
-        from: to.clone(),
-        to: from.clone(),
-        id: id.clone(),
-        lang: None,
-        attrs: Vec::new(),
-    }
 }

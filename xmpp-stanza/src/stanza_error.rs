@@ -5,10 +5,10 @@ use std::fmt;
 
 use xmpp_jid::Jid;
 
-use crate::convert::{InvalidElement, LangText, Problem, jid_attr, other_attrs, text_of};
-use crate::element::{Attribute, Element, Node, is_xml_whitespace};
+use crate::condition::{conditions, read_error_body, write_error_body};
+use crate::convert::{InvalidElement, LangText, Problem, jid_attr, other_attrs};
+use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
-use crate::stream_error::conditions;
 use crate::text::CompactStr;
 
 conditions! {
@@ -236,44 +236,19 @@ impl StanzaError {
             ))?,
         };
         let by = jid_attr(el, "by")?;
-        let mut condition = None;
-        let mut detail = None;
-        let mut text = Vec::new();
-        let mut other = Vec::new();
-        for node in el.nodes() {
-            let child = match node {
-                Node::Element(child) => child,
-                Node::Text(t) if is_xml_whitespace(t) => continue,
-                Node::Text(_) => return Err(InvalidElement::bad_request(Problem::UnexpectedText)),
-            };
-            let defined = (*child.ns() == ns::XMPP_STANZAS)
-                .then(|| StanzaErrorCondition::from_name(child.name()))
-                .flatten();
-            match defined {
-                Some(c)
-                    if condition.is_none()
-                        && child.attrs().is_empty()
-                        && child.children().next().is_none() =>
-                {
-                    condition = Some(c);
-                    detail = (!child.nodes().is_empty()).then(|| text_of(child));
-                }
-                _ if child.is("text", ns::XMPP_STANZAS) => {
-                    text.push(LangText::from_element(child, "text")?)
-                }
-                _ => other.push(child.clone()),
-            }
-        }
-        let condition = condition.ok_or(InvalidElement::bad_request(Problem::MissingChild(
-            "condition",
-        )))?;
+        let body = read_error_body(el, ns::XMPP_STANZAS, StanzaErrorCondition::from_name, true)?;
+        let condition =
+            body.condition
+                .ok_or(InvalidElement::bad_request(Problem::MissingChild(
+                    "condition",
+                )))?;
         Ok(StanzaError {
             error_type,
             condition,
-            detail,
+            detail: body.detail,
             by,
-            text,
-            other,
+            text: body.text,
+            other: body.other,
             attrs: other_attrs(el, &["type", "by"], false),
         })
     }
@@ -287,20 +262,14 @@ impl StanzaError {
             el.set_attr("by", by.as_str());
         }
         crate::convert::push_attrs(&mut el, &self.attrs);
-        let mut cond = Element::new(
-            CompactStr::from_static(self.condition.name()),
-            stanzas.clone(),
+        write_error_body(
+            &mut el,
+            &stanzas,
+            Some(self.condition.name()),
+            self.detail.clone(),
+            &self.text,
+            self.other.iter().cloned(),
         );
-        if let Some(d) = &self.detail {
-            cond.append_text(d.clone());
-        }
-        el.append_child(cond);
-        for t in &self.text {
-            el.append_child(t.to_element("text", stanzas.clone()));
-        }
-        for o in &self.other {
-            el.append_child(o.clone());
-        }
         el
     }
 }

@@ -1,49 +1,11 @@
 //! Stream errors (RFC 6120 §4.9): [`StreamErrorCondition`] and the
 //! `<stream:error/>` element, [`StreamError`].
 
-use std::fmt;
-
-use crate::convert::{InvalidElement, LangText, Problem, expect, other_attrs, text_of};
-use crate::element::{Attribute, Element, Node, is_xml_whitespace};
+use crate::condition::{conditions, read_error_body, write_error_body};
+use crate::convert::{InvalidElement, LangText, Problem, expect, other_attrs};
+use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
 use crate::text::CompactStr;
-
-macro_rules! conditions {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
-        $(#[$meta])*
-        $vis enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl $name {
-            /// Every condition, in the order the RFC lists them.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The element name of the condition (`not-well-formed`, ...).
-            pub fn name(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// The condition named `name`, if it is one.
-            pub fn from_name(name: &str) -> Option<$name> {
-                match name {
-                    $($text => Some($name::$variant),)*
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-    };
-}
-
-pub(crate) use conditions;
 
 conditions! {
     /// The defined stream error conditions of RFC 6120 §4.9.3 (all 25), plus the two
@@ -204,42 +166,17 @@ impl TryFrom<&Element> for StreamError {
 
     fn try_from(el: &Element) -> Result<StreamError, InvalidElement> {
         expect(el, "error", ns::STREAM)?;
-        let mut condition = None;
-        let mut detail = None;
-        let mut text = Vec::new();
-        let mut other = Vec::new();
-        for node in el.nodes() {
-            let child = match node {
-                Node::Element(child) => child,
-                Node::Text(t) if is_xml_whitespace(t) => continue,
-                Node::Text(_) => return Err(InvalidElement::bad_request(Problem::UnexpectedText)),
-            };
-            let defined = (*child.ns() == ns::XMPP_STREAMS)
-                .then(|| StreamErrorCondition::from_name(child.name()))
-                .flatten();
-            match defined {
-                Some(c)
-                    if condition.is_none()
-                        && child.attrs().is_empty()
-                        && child.children().next().is_none() =>
-                {
-                    condition = Some(c);
-                    detail = (!child.nodes().is_empty()).then(|| text_of(child));
-                }
-                _ if child.is("text", ns::XMPP_STREAMS) => {
-                    text.push(LangText::from_element(child, "text")?)
-                }
-                _ => other.push(child.clone()),
-            }
-        }
-        let condition = condition.ok_or(InvalidElement::bad_request(Problem::MissingChild(
-            "condition",
-        )))?;
+        let body = read_error_body(el, ns::XMPP_STREAMS, StreamErrorCondition::from_name, true)?;
+        let condition =
+            body.condition
+                .ok_or(InvalidElement::bad_request(Problem::MissingChild(
+                    "condition",
+                )))?;
         Ok(StreamError {
             condition,
-            detail,
-            text,
-            other,
+            detail: body.detail,
+            text: body.text,
+            other: body.other,
             attrs: other_attrs(el, &[], false),
         })
     }
@@ -247,23 +184,16 @@ impl TryFrom<&Element> for StreamError {
 
 impl From<StreamError> for Element {
     fn from(err: StreamError) -> Element {
-        let streams = Namespace::from_static(ns::XMPP_STREAMS);
         let mut el = Element::new(CompactStr::from_static("error"), Namespace::STREAM);
         crate::convert::push_attrs(&mut el, &err.attrs);
-        let mut cond = Element::new(
-            CompactStr::from_static(err.condition.name()),
-            streams.clone(),
+        write_error_body(
+            &mut el,
+            &Namespace::from_static(ns::XMPP_STREAMS),
+            Some(err.condition.name()),
+            err.detail,
+            &err.text,
+            err.other,
         );
-        if let Some(d) = err.detail {
-            cond.append_text(d);
-        }
-        el.append_child(cond);
-        for t in &err.text {
-            el.append_child(t.to_element("text", streams.clone()));
-        }
-        for o in err.other {
-            el.append_child(o);
-        }
         el
     }
 }

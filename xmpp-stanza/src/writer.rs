@@ -94,8 +94,9 @@ impl Element {
 
     /// Writes only the start tag of this element (attributes, no children, not
     /// closed), declaring the default namespace and every prefix of `content` —
-    /// the context its content will be written in. This is how a stream header is
-    /// written: `<stream:stream xmlns='jabber:client' xmlns:stream='...' ...>`.
+    /// the context its content will be written in — plus a prefix for any attribute
+    /// namespace `content` has none for. This is how a stream header is written:
+    /// `<stream:stream xmlns='jabber:client' xmlns:stream='...' ...>`.
     ///
     /// The element name uses a prefix of `content` bound to its namespace if there is
     /// one.
@@ -155,15 +156,37 @@ fn write_start_tag(
         escape_attr(b.ns.as_str(), out)?;
         out.push(b'\'');
     }
-    let scope = Scope {
+    let mut scope = Scope {
         ctx: content,
         declared: Vec::new(),
     };
+    declare_attr_namespaces(el, out, &mut scope)?;
     for a in el.attrs() {
         let p = attr_prefix(a, &scope)?;
         write_attr(out, p, a)?;
     }
     out.push(b'>');
+    Ok(())
+}
+
+/// Declares a fresh prefix for each attribute namespace of `el` that has no prefix
+/// in scope (unprefixed attributes are in no namespace, so these need one).
+fn declare_attr_namespaces(
+    el: &Element,
+    out: &mut Vec<u8>,
+    scope: &mut Scope<'_>,
+) -> Result<(), SerializeError> {
+    for a in el.attrs() {
+        if !a.ns.is_none() && a.ns != ns::XMLNS && scope.prefix_for(&a.ns).is_none() {
+            let p = scope.fresh_prefix();
+            out.extend_from_slice(b" xmlns:");
+            out.extend_from_slice(p.as_bytes());
+            out.extend_from_slice(b"='");
+            escape_attr(a.ns.as_str(), out)?;
+            out.push(b'\'');
+            scope.declared.push((p, a.ns.clone()));
+        }
+    }
     Ok(())
 }
 
@@ -225,18 +248,7 @@ fn write_element(
         escape_attr(ns.as_str(), out)?;
         out.push(b'\'');
     }
-    // Attributes in namespaces without a prefix in scope get one declared here.
-    for a in el.attrs() {
-        if !a.ns.is_none() && a.ns != ns::XMLNS && scope.prefix_for(&a.ns).is_none() {
-            let p = scope.fresh_prefix();
-            out.extend_from_slice(b" xmlns:");
-            out.extend_from_slice(p.as_bytes());
-            out.extend_from_slice(b"='");
-            escape_attr(a.ns.as_str(), out)?;
-            out.push(b'\'');
-            scope.declared.push((p, a.ns.clone()));
-        }
-    }
+    declare_attr_namespaces(el, out, scope)?;
     for a in el.attrs() {
         let p = attr_prefix(a, scope)?;
         write_attr(out, p, a)?;
@@ -302,12 +314,17 @@ fn escape(s: &str, out: &mut Vec<u8>, attribute: bool) -> Result<(), SerializeEr
             b'\n' if attribute => b"&#xA;",
             b'\t' if attribute => b"&#x9;",
             b'\n' | b'\t' => continue,
-            0..=0x1F => return Err(SerializeError::IllegalCharacter),
+            0..=0x1F => return Err(SerializeError::IllegalCharacter { ch: char::from(b) }),
             // U+FFFE and U+FFFF are EF BF BE / EF BF BF.
             0xEF if bytes.get(i + 1) == Some(&0xBF)
                 && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
             {
-                return Err(SerializeError::IllegalCharacter);
+                let ch = if bytes.get(i + 2) == Some(&0xBE) {
+                    '\u{FFFE}'
+                } else {
+                    '\u{FFFF}'
+                };
+                return Err(SerializeError::IllegalCharacter { ch });
             }
             _ => continue,
         };
@@ -337,15 +354,15 @@ mod tests {
         assert_eq!(out, b"a&amp;b&lt;c&gt;d&apos;e\"f&#xD;&#xA;&#x9;g");
         assert_eq!(
             escape_text("\u{0}", &mut out),
-            Err(SerializeError::IllegalCharacter)
+            Err(SerializeError::IllegalCharacter { ch: '\u{0}' })
         );
         assert_eq!(
-            escape_text("\u{FFFE}", &mut out),
-            Err(SerializeError::IllegalCharacter)
+            escape_attr("ok\u{FFFE}", &mut out),
+            Err(SerializeError::IllegalCharacter { ch: '\u{FFFE}' })
         );
         assert_eq!(
-            escape_text("\u{FFFF}", &mut out),
-            Err(SerializeError::IllegalCharacter)
+            escape_text("\u{e9}\u{FFFF}", &mut out),
+            Err(SerializeError::IllegalCharacter { ch: '\u{FFFF}' })
         );
         assert!(escape_text("\u{FFFD}\u{EFFF}\u{10FFFF}", &mut out).is_ok());
     }
@@ -404,7 +421,7 @@ mod tests {
         );
         assert_eq!(
             Element::new("a", "").with_text("\u{7}").to_xml_in(&ctx),
-            Err(SerializeError::IllegalCharacter)
+            Err(SerializeError::IllegalCharacter { ch: '\u{7}' })
         );
         let mut out = b"kept".to_vec();
         assert!(
@@ -431,5 +448,28 @@ mod tests {
         out.clear();
         header.write_end_tag(&mut out, &ctx);
         assert_eq!(out, b"</stream:stream>");
+    }
+
+    /// A namespaced attribute whose namespace the content context has no prefix for
+    /// gets one declared, as in `write_to` — it used to be written unprefixed,
+    /// silently moving it out of its namespace.
+    #[test]
+    fn stream_header_declares_attribute_namespaces() {
+        let header = Element::new("stream", Namespace::STREAM)
+            .with_attr_ns(ns::XML, "lang", "en")
+            .with_attr_ns("urn:example:custom", "flag", "1");
+        let ctx = NsContext::client();
+        let mut out = Vec::new();
+        header.write_start_tag(&mut out, &ctx).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
+             xmlns:ns0='urn:example:custom' xml:lang='en' ns0:flag='1'>"
+        );
+        let open = crate::TreeBuilder::new()
+            .parse_start_tag(&text, &NsContext::empty())
+            .unwrap();
+        assert_eq!(open.element, header);
     }
 }

@@ -10,6 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::header_end;
 use xmpp_stanza::{
     Limits, NsContext, ParseError, StreamErrorCondition as C, TreeBuilder, ns,
     parse_xml_declaration,
@@ -21,19 +24,6 @@ enum Decided {
     Builder(C),
     Framer(C),
     Accepted,
-}
-
-fn end_of_tag(s: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, b) in s.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'\'' | b'"') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, b'>') => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn run(bytes: &[u8]) -> Decided {
@@ -49,7 +39,7 @@ fn run(bytes: &[u8]) -> Decided {
         }
         rest = &rest[end..];
     }
-    let end = end_of_tag(rest).unwrap_or(rest.len());
+    let end = header_end(rest).unwrap_or(rest.len());
     // The stream header: one limit more than a stanza's.
     let mut builder = TreeBuilder::with_limits(Limits {
         max_depth: 65,

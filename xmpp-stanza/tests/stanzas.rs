@@ -5,8 +5,9 @@
 
 use xmpp_jid::Jid;
 use xmpp_stanza::{
-    Element, ErrorType, Iq, IqPayload, Message, MessageType, NsContext, Presence, PresenceType,
-    Problem, Show, Stanza, StanzaError, StanzaErrorCondition as Cond, parse_element,
+    Bind, Blocking, Element, ErrorType, InvalidElement, Iq, IqPayload, Message, MessageType,
+    NsContext, Presence, PresenceType, Problem, Roster, Show, Stanza, StanzaError,
+    StanzaErrorCondition as Cond, parse_element,
 };
 
 fn el(xml: &str) -> Element {
@@ -72,12 +73,26 @@ fn unknown_children_and_attributes_are_kept() {
     assert_eq!(el(&xml(p)), el(input));
 }
 
+/// RFC 6121 §5.2.2: a message whose `type` the application does not understand is
+/// of type `normal` — not an error. The value is kept and written back.
+#[test]
+fn unknown_message_type_is_normal() {
+    let input = "<message type='private' to='romeo@example.net'><body>hi</body></message>";
+    let m = Message::try_from(el(input)).unwrap();
+    assert_eq!(m.kind, None);
+    assert_eq!(m.message_type(), MessageType::Normal);
+    assert_eq!(m.body(), Some("hi"));
+    assert_eq!(el(&xml(m.clone())), el(input));
+    // A modelled type set by the application wins over the kept one.
+    let chat = Message {
+        kind: Some(MessageType::Chat),
+        ..m
+    };
+    assert_eq!(Element::from(chat).attr("type"), Some("chat"));
+}
+
 #[test]
 fn invalid_messages() {
-    assert_eq!(
-        invalid("<message type='private'/>"),
-        (Problem::InvalidAttribute("type"), Cond::BadRequest)
-    );
     assert_eq!(
         invalid("<message to='@example.com'/>"),
         (Problem::InvalidAttribute("to"), Cond::JidMalformed)
@@ -99,6 +114,24 @@ fn invalid_messages() {
             "<message><subject xml:lang='en'>a</subject><subject xml:lang='en'>b</subject></message>"
         ),
         (Problem::DuplicateChild("subject"), Cond::BadRequest)
+    );
+    // RFC 6121 §5.2.3: the language of a body is its own xml:lang or the one it
+    // inherits; a body without xml:lang is in the stanza's language.
+    assert_eq!(
+        invalid("<message xml:lang='en'><body>a</body><body xml:lang='en'>b</body></message>"),
+        (Problem::DuplicateChild("body"), Cond::BadRequest)
+    );
+    assert_eq!(
+        invalid(
+            "<presence xml:lang='de'><status xml:lang='de'>a</status><status>b</status></presence>"
+        ),
+        (Problem::DuplicateChild("status"), Cond::BadRequest)
+    );
+    assert!(
+        Message::try_from(el(
+            "<message xml:lang='en'><body>a</body><body xml:lang='fr'>b</body></message>"
+        ))
+        .is_ok()
     );
     assert_eq!(
         invalid("<message><body><b>x</b></body></message>"),
@@ -340,4 +373,33 @@ fn stanza_enum_and_server_namespace() {
     let err = Stanza::try_from(features).unwrap_err();
     assert_eq!(err.problem(), Problem::UnexpectedElement);
     assert!(err.error_reply().is_none());
+}
+
+/// Text-only children whose schema allows no attributes (`show`, roster `group`,
+/// bind `jid`, blocking `item` beyond `jid`): an attribute there is refused with
+/// bad-request rather than silently dropped (the typed value has nowhere to keep it).
+#[test]
+fn attributes_the_schema_does_not_allow_are_refused_not_dropped() {
+    let problem = |r: Result<(), InvalidElement>| r.unwrap_err().problem();
+    assert_eq!(
+        invalid("<presence><show xml:lang='en'>away</show></presence>"),
+        (Problem::InvalidChild("show"), Cond::BadRequest)
+    );
+    let group = el("<query xmlns='jabber:iq:roster'><item jid='a@b'>\
+        <group xml:lang='en'>Friends</group></item></query>");
+    assert_eq!(
+        problem(Roster::try_from(&group).map(drop)),
+        Problem::InvalidChild("group")
+    );
+    let jid = el("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+        <jid xml:lang='en'>a@b/c</jid></bind>");
+    assert_eq!(
+        problem(Bind::try_from(&jid).map(drop)),
+        Problem::InvalidChild("jid")
+    );
+    let item = el("<block xmlns='urn:xmpp:blocking'><item jid='a@b' reason='spam'/></block>");
+    assert_eq!(
+        problem(Blocking::try_from(&item).map(drop)),
+        Problem::InvalidChild("item")
+    );
 }

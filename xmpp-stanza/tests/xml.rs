@@ -324,6 +324,40 @@ fn limits_are_enforced() {
     );
 }
 
+/// Serializing, cloning, comparing and dropping a tree recurse once per level, so
+/// however large a caller sets `max_depth`, the builder never produces a tree deeper
+/// than `Limits::MAX_DEPTH`: a peer cannot overflow the stack of the thread that
+/// handles its stanzas (a 2 MiB tokio worker overflowed at ~2000 levels in debug).
+#[test]
+fn depth_is_capped_whatever_the_configured_limit() {
+    let ctx = NsContext::client();
+    let nested = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+    let mut b = TreeBuilder::with_limits(Limits {
+        max_depth: usize::MAX,
+        max_attributes: 8,
+    });
+    let err = b.build(&nested(Limits::MAX_DEPTH + 1), &ctx).unwrap_err();
+    assert_eq!(
+        (err.rule(), err.condition()),
+        (XmlRule::TooDeep, C::PolicyViolation)
+    );
+    // The deepest tree accepted survives every recursive operation on a small stack.
+    let deepest = b.build(&nested(Limits::MAX_DEPTH), &ctx).unwrap();
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let copy = deepest.clone();
+            assert_eq!(copy, deepest);
+            let xml = deepest.to_xml_in(&ctx).unwrap();
+            assert!(!format!("{deepest:?}").is_empty());
+            drop(deepest);
+            xml.len()
+        })
+        .unwrap();
+    // `<a>`…`</a>` per level, the innermost written `<a/>`.
+    assert_eq!(worker.join().unwrap(), 7 * (Limits::MAX_DEPTH - 1) + 4);
+}
+
 #[test]
 fn stream_header_start_tag() {
     let mut b = TreeBuilder::new();

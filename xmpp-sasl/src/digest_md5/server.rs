@@ -204,13 +204,12 @@ impl DigestMd5Server {
         else {
             return Err(SaslError::UnexpectedStep);
         };
-        let account = match answer {
-            CredentialAnswer::Found(account) => account,
-            CredentialAnswer::UnknownUser => return Err(SaslError::AuthenticationFailed),
-            CredentialAnswer::MechanismTooWeak => return Err(SaslError::MechanismTooWeak),
-            CredentialAnswer::TemporaryFailure => return Err(SaslError::TemporaryFailure),
-        };
-        let Some(password) = &account.password else {
+        // An unknown user and an account without a stored password fail alike.
+        let account = answer.into_account()?;
+        let Some((account, password)) = account
+            .as_ref()
+            .and_then(|a| a.password.as_ref().map(|p| (a, p)))
+        else {
             return Err(SaslError::AuthenticationFailed);
         };
         let input = DigestInput {

@@ -18,7 +18,7 @@ use crate::scram::ScramServerError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SaslError {
-    /// A payload's base64 text is invalid (RFC 6120 §6.5.4).
+    /// A payload's base64 text is invalid (RFC 6120 §6.5.5).
     IncorrectEncoding,
     /// A message is larger than [`MAX_MESSAGE_LEN`](crate::MAX_MESSAGE_LEN); checked before
     /// it is decoded or copied.

@@ -160,14 +160,15 @@ impl ScramServer {
         else {
             return self.fail(SaslError::UnexpectedStep);
         };
-        let verifier = match answer {
-            CredentialAnswer::Found(account) => self
-                .keys_for(&account, &authcid)
-                .map(|k| Box::new((k, account))),
-            CredentialAnswer::UnknownUser => None,
-            CredentialAnswer::MechanismTooWeak => return self.fail(SaslError::MechanismTooWeak),
-            CredentialAnswer::TemporaryFailure => return self.fail(SaslError::TemporaryFailure),
+        let account = match answer.into_account() {
+            Ok(account) => account,
+            Err(e) => return self.fail(e),
         };
+        // An unknown user, or one with no secret usable here, gets the decoy path.
+        let verifier = account.and_then(|account| {
+            self.keys_for(&account, &authcid)
+                .map(|k| Box::new((k, account)))
+        });
         let (salt, iterations) = match &verifier {
             Some(found) => (found.0.salt().to_vec(), found.0.iterations()),
             None => (self.derived_salt(&authcid), self.iterations),

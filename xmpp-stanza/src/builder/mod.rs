@@ -25,10 +25,26 @@ use crate::tokenizer::{Token, Tokenizer};
 /// earlier, while scanning, before buffering).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Maximum nesting depth; the element itself is depth 1.
+    /// Maximum nesting depth; the element itself is depth 1. Values above
+    /// [`Limits::MAX_DEPTH`] act as `MAX_DEPTH`.
     pub max_depth: usize,
     /// Maximum number of attributes (namespace declarations included) on one element.
     pub max_attributes: usize,
+}
+
+impl Limits {
+    /// The deepest tree the builder ever produces, whatever `max_depth` says.
+    ///
+    /// Serializing, cloning, comparing, printing and dropping an [`Element`] recurse
+    /// once per level; this ceiling keeps a peer's nesting from overflowing the stack
+    /// of the thread that handles it (without it, about 2000 levels overflowed a
+    /// 2 MiB thread in a debug build). Real stanzas nest a dozen levels at most.
+    pub const MAX_DEPTH: usize = 256;
+
+    /// The depth limit in force: `max_depth`, at most [`Limits::MAX_DEPTH`].
+    pub fn effective_max_depth(&self) -> usize {
+        self.max_depth.min(Limits::MAX_DEPTH)
+    }
 }
 
 impl Default for Limits {
@@ -187,7 +203,7 @@ impl TreeBuilder {
                     if root.is_some() {
                         return Err(ParseError::new(XmlRule::MultipleElements, offset));
                     }
-                    if self.frames.len() >= self.limits.max_depth {
+                    if self.frames.len() >= self.limits.effective_max_depth() {
                         return Err(ParseError::new(XmlRule::TooDeep, offset));
                     }
                     self.raw_attrs.clear();
@@ -202,18 +218,7 @@ impl TreeBuilder {
                     local,
                     value,
                     offset,
-                } => {
-                    if self.raw_attrs.len() >= self.limits.max_attributes {
-                        return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
-                    }
-                    self.raw_attrs.push(RawAttr {
-                        kind: attr_kind(prefix, local),
-                        prefix: range_in(input, prefix),
-                        local: range_in(input, local),
-                        value: range_in(input, value),
-                        offset,
-                    });
-                }
+                } => self.push_attr(input, prefix, local, value, offset)?,
                 Token::StartTagEnd { empty } => {
                     let Some(start) = pending.take() else {
                         return Err(ParseError::new(XmlRule::Truncated, input.len()));
@@ -350,6 +355,28 @@ impl TreeBuilder {
 }
 
 impl TreeBuilder {
+    /// Records one attribute of the open start tag, within the attribute limit.
+    fn push_attr(
+        &mut self,
+        input: &str,
+        prefix: &str,
+        local: &str,
+        value: &str,
+        offset: usize,
+    ) -> Result<(), ParseError> {
+        if self.raw_attrs.len() >= self.limits.max_attributes {
+            return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
+        }
+        self.raw_attrs.push(RawAttr {
+            kind: attr_kind(prefix, local),
+            prefix: range_in(input, prefix),
+            local: range_in(input, local),
+            value: range_in(input, value),
+            offset,
+        });
+        Ok(())
+    }
+
     /// Hands a closed element to its parent (or makes it the result).
     fn attach(&mut self, root: &mut Option<Element>, element: Element) {
         if self.frames.is_empty() {

@@ -1,7 +1,6 @@
 //! Reading a start tag on its own (a stream header) into an [`OpenElement`].
 
-use super::namespaces::attr_kind;
-use super::{PendingStart, RawAttr, TreeBuilder, range_in, slice};
+use super::{PendingStart, TreeBuilder, slice};
 use crate::context::NsContext;
 use crate::element::{Element, is_xml_whitespace};
 use crate::error::{ParseError, XmlRule};
@@ -79,18 +78,7 @@ impl TreeBuilder {
                     local,
                     value,
                     offset,
-                } if open.is_none() => {
-                    if self.raw_attrs.len() >= self.limits.max_attributes {
-                        return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
-                    }
-                    self.raw_attrs.push(RawAttr {
-                        kind: attr_kind(prefix, local),
-                        prefix: range_in(input, prefix),
-                        local: range_in(input, local),
-                        value: range_in(input, value),
-                        offset,
-                    });
-                }
+                } if open.is_none() => self.push_attr(input, prefix, local, value, offset)?,
                 Token::StartTagEnd { empty } if open.is_none() => {
                     let Some(start) = pending.take() else {
                         return Err(ParseError::new(XmlRule::Truncated, input.len()));
