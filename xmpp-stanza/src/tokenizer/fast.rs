@@ -21,12 +21,10 @@
 //! good token ended), exactly like the `xmlparser` seam does.
 
 use super::scan::{
-    NameByte, is_allowed_control, is_noncharacter_at, is_space, name_byte, starts_like_a_name,
-    text_stop_from, value_stop_from,
+    is_allowed_control, is_noncharacter_at, is_space, ncname_end, text_stop_from, value_stop_from,
 };
 use super::{Token, TokenSource};
 use crate::error::{Construct, ParseError, XmlRule};
-use crate::reference::is_name_char;
 
 /// Tokens of element content over a complete input, from the byte scanner.
 pub(crate) struct FastTokens<'a> {
@@ -67,7 +65,7 @@ impl<'a> FastTokens<'a> {
     }
 
     /// A token of content (outside tags) starting at `p`.
-    #[inline]
+    #[inline(always)]
     fn content(&mut self, p: usize) -> Result<Token<'a>, XmlRule> {
         let b = self.bytes();
         if b[p] != b'<' {
@@ -111,6 +109,7 @@ impl<'a> FastTokens<'a> {
     }
 
     /// `</qname S? >` at `p`.
+    #[inline(always)]
     fn end_tag(&mut self, p: usize) -> Result<Token<'a>, XmlRule> {
         let b = self.bytes();
         let name = self
@@ -135,7 +134,7 @@ impl<'a> FastTokens<'a> {
     }
 
     /// Character data from `p` to the next `<` (or the end).
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, p: usize) -> Result<Token<'a>, XmlRule> {
         let b = self.bytes();
         let mut i = p;
@@ -188,7 +187,7 @@ impl<'a> FastTokens<'a> {
     }
 
     /// What follows inside a start tag, from `p`: its end or an attribute.
-    #[inline]
+    #[inline(always)]
     fn in_start_tag(&mut self, p: usize) -> Result<Token<'a>, XmlRule> {
         let b = self.bytes();
         let mut i = p;
@@ -278,42 +277,32 @@ impl<'a> FastTokens<'a> {
         }
     }
 
-    /// The qualified name starting at `start`: name characters and at most one `:`,
-    /// prefix (if any) and local part each starting like a name. `None` if there is
-    /// no such name there.
-    #[inline]
+    /// The qualified name starting at `start`: an optional prefix and `:`, then
+    /// the local name, each an `NCName`; a second `:` is an error. Like `xmlparser`,
+    /// a name starting with `:` reads as an empty prefix (the builder refuses it).
+    #[inline(always)]
     fn qname(&self, start: usize) -> Option<QName<'a>> {
         let b = self.bytes();
-        let mut i = start;
-        let mut colon = None;
-        while let Some(&c) = b.get(i) {
-            match name_byte(c) {
-                NameByte::Name => i += 1,
-                NameByte::Stop => break,
-                NameByte::Colon => {
-                    if colon.is_some() {
-                        return None;
-                    }
-                    colon = Some(i);
-                    i += 1;
-                }
-                NameByte::NonAscii => match self.input.get(i..).and_then(|s| s.chars().next()) {
-                    Some(ch) if is_name_char(ch) => i += ch.len_utf8(),
-                    _ => break,
-                },
-            }
-        }
-        let (prefix, local) = match colon {
-            Some(k) => (self.input.get(start..k)?, self.input.get(k + 1..i)?),
-            None => ("", self.input.get(start..i)?),
+        let first = if b.get(start) == Some(&b':') {
+            start
+        } else {
+            ncname_end(self.input, start)?
         };
-        if (!prefix.is_empty() && !starts_like_a_name(prefix)) || !starts_like_a_name(local) {
+        if b.get(first) != Some(&b':') {
+            return Some(QName {
+                prefix: "",
+                local: self.input.get(start..first)?,
+                end: first,
+            });
+        }
+        let end = ncname_end(self.input, first + 1)?;
+        if b.get(end) == Some(&b':') {
             return None;
         }
         Some(QName {
-            prefix,
-            local,
-            end: i,
+            prefix: self.input.get(start..first)?,
+            local: self.input.get(first + 1..end)?,
+            end,
         })
     }
 }

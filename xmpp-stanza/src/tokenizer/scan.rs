@@ -8,6 +8,8 @@
 //! lead byte, and lets the caller decide; every other byte, multi-byte characters
 //! included, is skipped without decoding.
 
+use crate::reference::{is_name_char, is_name_start_char};
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -116,7 +118,9 @@ pub(super) fn is_space(b: u8) -> bool {
 pub(super) enum NameByte {
     /// Not part of a name: the name ends before it.
     Stop,
-    /// An ASCII letter, digit, `_`, `-` or `.`.
+    /// An ASCII letter or `_`: may start a name.
+    Start,
+    /// An ASCII digit, `-` or `.`: may continue a name.
     Name,
     /// `:`, the prefix separator.
     Colon,
@@ -130,7 +134,8 @@ const NAME_BYTES: [NameByte; 256] = {
     let mut b = 0;
     while b < 256 {
         table[b] = match b as u8 {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => NameByte::Name,
+            b'A'..=b'Z' | b'a'..=b'z' | b'_' => NameByte::Start,
+            b'0'..=b'9' | b'-' | b'.' => NameByte::Name,
             b':' => NameByte::Colon,
             0x80..=0xFF => NameByte::NonAscii,
             _ => NameByte::Stop,
@@ -146,17 +151,33 @@ pub(super) fn name_byte(b: u8) -> NameByte {
     NAME_BYTES[usize::from(b)]
 }
 
-/// Whether `name` starts with a `NameStartChar` (`:` excluded; empty is false).
-#[inline]
-pub(super) fn starts_like_a_name(name: &str) -> bool {
-    match name.as_bytes().first() {
-        Some(&b) if b < 0x80 => b.is_ascii_alphabetic() || b == b'_',
-        Some(_) => name
-            .chars()
-            .next()
-            .is_some_and(crate::reference::is_name_start_char),
-        None => false,
+/// The end of the name without `:` (an XML `NCName`) that starts at `hay[i]`, or
+/// `None` if no name starts there.
+#[inline(always)]
+pub(super) fn ncname_end(hay: &str, mut i: usize) -> Option<usize> {
+    let b = hay.as_bytes();
+    match name_byte(*b.get(i)?) {
+        NameByte::Start => i += 1,
+        NameByte::NonAscii => {
+            let c = hay.get(i..)?.chars().next()?;
+            if !is_name_start_char(c) {
+                return None;
+            }
+            i += c.len_utf8();
+        }
+        _ => return None,
     }
+    while let Some(&c) = b.get(i) {
+        match name_byte(c) {
+            NameByte::Start | NameByte::Name => i += 1,
+            NameByte::Stop | NameByte::Colon => break,
+            NameByte::NonAscii => match hay.get(i..).and_then(|s| s.chars().next()) {
+                Some(c) if is_name_char(c) => i += c.len_utf8(),
+                _ => break,
+            },
+        }
+    }
+    Some(i)
 }
 
 #[cfg(test)]
@@ -210,12 +231,14 @@ mod tests {
         assert!(is_noncharacter_at("\u{FFFF}".as_bytes(), 0));
         assert!(!is_noncharacter_at("\u{FFFD}".as_bytes(), 0));
         assert!(!is_noncharacter_at("\u{F000}".as_bytes(), 0));
-        assert!(starts_like_a_name("a1"));
-        assert!(starts_like_a_name("_"));
-        assert!(starts_like_a_name("é"));
-        assert!(!starts_like_a_name("1a"));
-        assert!(!starts_like_a_name("-"));
-        assert!(!starts_like_a_name(""));
-        assert!(!starts_like_a_name("\u{B7}"));
+        assert_eq!(ncname_end("a1 ", 0), Some(2));
+        assert_eq!(ncname_end("_", 0), Some(1));
+        assert_eq!(ncname_end("éa\u{B7}\u{300}-.9:b", 0), Some(10));
+        assert_eq!(ncname_end("x1a", 1), None);
+        assert_eq!(ncname_end("-", 0), None);
+        assert_eq!(ncname_end("", 0), None);
+        assert_eq!(ncname_end(":a", 0), None);
+        assert_eq!(ncname_end("\u{B7}", 0), None);
+        assert_eq!(ncname_end("a\u{D7}", 0), Some(1));
     }
 }
