@@ -45,4 +45,10 @@ step "interop: xmpp-tokio and xmpp-smol against real Prosody and ejabberd"
 conformance/interop/install.sh
 cargo test --locked -p xmpp-smol --test interop -- --ignored --test-threads 1
 
+step "interop: real clients (slixmpp, go-sendxmpp) against our embedded server"
+# The tests run the server example binary (built by `cargo test`; built here too so
+# this step also works alone).
+cargo build --locked -p xmpp-tokio --example server
+cargo test --locked -p xmpp-tokio --test server_interop -- --ignored --test-threads 1
+
 step "all checks passed"

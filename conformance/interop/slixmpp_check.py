@@ -110,9 +110,15 @@ class Check(slixmpp.ClientXMPP):
         self.finish(False, *line)
 
     # ---- connection events ----
+    def safe_abort(self):
+        try:
+            self.abort()
+        except AttributeError:
+            pass  # slixmpp 1.8.3: the transport is already gone
+
     def on_bad_chain(self, exc):
         self.fail("TLS_FAILED", esc(str(exc)))
-        self.abort()
+        self.safe_abort()
 
     def on_failed_auth(self, stanza):
         if self.first_auth_failure is None:
@@ -121,7 +127,7 @@ class Check(slixmpp.ClientXMPP):
 
     def on_failed_all_auth(self, _event):
         self.fail("AUTH_FAILED", self.first_auth_failure or "no-usable-mechanism")
-        self.abort()
+        self.safe_abort()
 
     def on_connection_failed(self, exc):
         self.fail("ERROR", "connection failed:", esc(str(exc)))
@@ -264,7 +270,10 @@ async def run(args):
         out("ERROR", "timeout after %gs" % args.timeout)
         ok = False
     if not ok:
-        xmpp.abort()
+        try:
+            xmpp.abort()
+        except AttributeError:
+            pass  # slixmpp 1.8.3: aborting a transport the server already closed
     return ok
 
 

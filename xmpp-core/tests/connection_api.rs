@@ -403,3 +403,101 @@ fn wait_reports_the_earliest_deadline() {
         Some(CloseReason::Timeout(TimerKind::CloseHandshake))
     );
 }
+
+#[test]
+fn bind_features_are_advertised_after_authentication_only() {
+    let now = Instant::now();
+    let ver = xmpp_stanza::Element::new(
+        "ver",
+        xmpp_stanza::Namespace::from_static("urn:xmpp:features:rosterver"),
+    );
+    let config = ServerConfig::new("example.com")
+        .unwrap()
+        .with_tls(direct_tls())
+        .with_bind_features(vec![ver]);
+    let mut s = ServerConnection::new(
+        Arc::new(config),
+        Box::new(InsecureSeededEntropy::new(1)),
+        now,
+    );
+    s.handle_input(now, HEADER.as_bytes());
+    let before = drain(&mut s).bytes;
+    assert!(
+        before.contains("<mechanisms") && !before.contains("rosterver"),
+        "{before}"
+    );
+    s.handle_input(now, AUTH.as_bytes());
+    let d = drain(&mut s);
+    let Some(ServerEvent::CredentialsRequested { id, .. }) = d.events.first() else {
+        panic!("{:?}", d.events)
+    };
+    let answer = CredentialAnswer::Found(Account::with_password("r0m30myr0m30"));
+    s.handle_command(now, ServerCommand::ProvideCredentials { id: *id, answer })
+        .unwrap();
+    drain(&mut s);
+    s.handle_input(now, HEADER.as_bytes());
+    let after = drain(&mut s).bytes;
+    assert!(
+        after.contains("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>")
+            && after.contains("<ver xmlns='urn:xmpp:features:rosterver'/>"),
+        "{after}"
+    );
+}
+
+#[test]
+fn whitespace_after_starttls_and_proceed_is_not_injection() {
+    // go-sendxmpp writes "<starttls .../>\n" in one go: the newline is whitespace
+    // between elements (RFC 6120 §11.7), not plaintext pipelined before TLS.
+    let now = Instant::now();
+    let mut s = server(ServerTls::StartTlsRequired, now);
+    s.handle_input(now, HEADER.as_bytes());
+    drain(&mut s);
+    s.handle_input(
+        now,
+        b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\n \r\n",
+    );
+    let d = drain(&mut s);
+    assert_eq!(d.order, "TS", "{:?}", d.closed);
+    // More whitespace in a later read is ignored too; anything else is refused.
+    s.handle_input(now, b"\n");
+    assert_eq!(drain(&mut s).order, "");
+    s.handle_input(now, b"\n<iq/>");
+    assert_eq!(
+        drain(&mut s).closed,
+        Some(CloseReason::Violation(Violation::PlaintextBeforeTls))
+    );
+    // Whitespace then a command in the same read is still an injection.
+    let mut s = server(ServerTls::StartTlsRequired, now);
+    s.handle_input(now, HEADER.as_bytes());
+    drain(&mut s);
+    s.handle_input(
+        now,
+        format!("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\n{AUTH}").as_bytes(),
+    );
+    let d = drain(&mut s);
+    assert_eq!(
+        d.closed,
+        Some(CloseReason::Violation(Violation::PlaintextBeforeTls))
+    );
+    assert!(!d.bytes.contains("proceed"), "{}", d.bytes);
+
+    // The client side: a newline after <proceed/> is fine.
+    let config = ClientConfig::new(BareJid::new("juliet@example.com").unwrap(), "pw").unwrap();
+    let mut c =
+        ClientConnection::new(config, Box::new(InsecureSeededEntropy::new(2)), now).unwrap();
+    drain(&mut c);
+    c.handle_input(
+        now,
+        b"<?xml version='1.0'?><stream:stream from='example.com' id='s1' version='1.0' \
+          xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\
+          <stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>",
+    );
+    assert!(drain(&mut c).bytes.contains("<starttls"));
+    c.handle_input(
+        now,
+        b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\r\n",
+    );
+    let d = drain(&mut c);
+    assert_eq!(d.start_tls.len(), 1, "{:?}", d.closed);
+    assert_eq!(d.closed, None);
+}

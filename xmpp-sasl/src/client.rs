@@ -3,7 +3,7 @@
 use crate::digest_md5::DigestMd5Client;
 use crate::plain::PlainClient;
 use crate::scram::{SaltedPasswordCache, ScramClient, ScramClientOptions};
-use crate::{ClientCredentials, Entropy, Gs2Binding, Mechanism, SaslError, Selection};
+use crate::{ClientCredentials, Entropy, Gs2Binding, Mechanism, Parameter, SaslError, Selection};
 
 /// Client settings beyond the credentials.
 #[derive(Debug, Clone, Default)]
@@ -84,10 +84,13 @@ impl SaslClient {
                 (Inner::Plain(client), Some(message), cache)
             }
             None => {
-                let host = options
-                    .digest_md5_host
-                    .as_deref()
-                    .ok_or(SaslError::InvalidParameter)?;
+                let host =
+                    options
+                        .digest_md5_host
+                        .as_deref()
+                        .ok_or(SaslError::InvalidParameter {
+                            parameter: Parameter::DigestMd5Host,
+                        })?;
                 let client = DigestMd5Client::new(credentials, "xmpp", host, entropy)?;
                 (Inner::DigestMd5(client), None, cache)
             }

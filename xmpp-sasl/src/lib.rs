@@ -71,7 +71,7 @@ pub use credentials::{
 };
 pub use encoding::{MAX_MESSAGE_LEN, decode_payload, encode_payload};
 pub use entropy::{Entropy, InsecureSeededEntropy};
-pub use error::{Field, Malformation, MessageKind, SaslError};
+pub use error::{Field, Malformation, MessageKind, Parameter, SaslError};
 pub use mechanism::Mechanism;
 pub use saslprep::{SaslprepError, saslprep, saslprep_query};
 pub use scram::SaltedPasswordCache;

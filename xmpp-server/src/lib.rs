@@ -51,6 +51,11 @@
 //! | — | [`Output::Close`]: send the stream error, close |
 //! | stream features after binding | advertise [`STREAM_FEATURES`] |
 //!
+//! [`Host`] implements this table for `xmpp_core::ServerConnection`s: feed it each
+//! connection's events, carry out its [`Action`]s in order (each one a
+//! `ServerCommand` for one connection, or a change to persist), and report closes.
+//! Runtimes only move bytes and commands.
+//!
 //! # Durability: the ordering contract
 //!
 //! The router keeps its state in memory and reports every durable change as
@@ -141,6 +146,7 @@ mod config;
 mod disco;
 mod error;
 mod flood;
+mod host;
 mod hub;
 mod ids;
 mod inbound;
@@ -162,6 +168,7 @@ pub use crate::change::{Change, OfflineMessage, RosterEntry, RosterSubscription}
 pub use crate::config::{FloodLimit, Limits, RouterConfig};
 pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES};
 pub use crate::error::{AccountError, LoadError, RouterError};
+pub use crate::host::{Action, Host};
 pub use crate::ids::{RequestId, SessionId};
 pub use crate::output::Output;
 pub use crate::router::Router;

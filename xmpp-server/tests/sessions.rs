@@ -296,7 +296,7 @@ fn bad_input_never_disturbs_others() {
     // Invalid stanzas get the error their defect maps to.
     let out = h.send(
         r,
-        "<message to='juliet@example.com/balcony' type='bogus' id='b1'/>",
+        "<message to='juliet@example.com/balcony' id='b1'><body>a</body><body>b</body></message>",
     );
     assert!(out.got(
         r,

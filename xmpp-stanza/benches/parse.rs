@@ -73,6 +73,18 @@ fn bench(c: &mut Criterion) {
     });
     let _ = Element::from(Stanza::try_from(el).unwrap());
     group.finish();
+
+    // Hostile shapes within a 256 KiB stanza: duplicate checks must not be quadratic.
+    let mut group = c.benchmark_group("hostile");
+    let bodies = builder.build(&samples::many_bodies(8000), &ctx).unwrap();
+    group.bench_function("typed/message-8000-bodies", |b| {
+        b.iter(|| Stanza::try_from(black_box(bodies.clone())).unwrap())
+    });
+    let groups = builder.build(&samples::many_groups(12000), &ctx).unwrap();
+    group.bench_function("roster-payload/12000-groups", |b| {
+        b.iter(|| Roster::try_from(black_box(&groups)).unwrap())
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

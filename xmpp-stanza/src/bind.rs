@@ -3,7 +3,7 @@
 
 use xmpp_jid::FullJid;
 
-use crate::convert::{InvalidElement, Problem, empty, expect, no_text, plain_text};
+use crate::convert::{InvalidElement, Problem, empty, expect, no_text, only_attrs, plain_text};
 use crate::element::Element;
 use crate::ns::{self, Namespace};
 use crate::stanza_error::StanzaErrorCondition;
@@ -41,11 +41,7 @@ impl TryFrom<&Element> for Bind {
     fn try_from(el: &Element) -> Result<Bind, InvalidElement> {
         expect(el, "bind", ns::XMPP_BIND)?;
         no_text(el)?;
-        if !el.attrs().is_empty() {
-            return Err(InvalidElement::bad_request(Problem::InvalidAttribute(
-                "attribute",
-            )));
-        }
+        only_attrs(el, "bind", &[])?;
         let mut children = el.children();
         let (first, second) = (children.next(), children.next());
         if second.is_some() {

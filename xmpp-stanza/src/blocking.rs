@@ -3,7 +3,7 @@
 
 use xmpp_jid::Jid;
 
-use crate::convert::{InvalidElement, Problem, jid_attr, no_text};
+use crate::convert::{InvalidElement, Problem, jid_attr, no_text, one_of, only_attrs};
 use crate::element::Element;
 use crate::ns::{self, Namespace};
 use crate::text::CompactStr;
@@ -46,12 +46,9 @@ impl TryFrom<&Element> for Blocking {
         if *el.ns() != ns::BLOCKING {
             return Err(InvalidElement::bad_request(Problem::UnexpectedElement));
         }
+        let name = one_of(el.name(), &["blocklist", "block", "unblock"])?;
         no_text(el)?;
-        if !el.attrs().is_empty() {
-            return Err(InvalidElement::bad_request(Problem::InvalidAttribute(
-                "attribute",
-            )));
-        }
+        only_attrs(el, name, &[])?;
         let mut jids = Vec::new();
         for child in el.children() {
             let only_jid = child.attrs().iter().all(|a| a.is("jid", ""));
@@ -66,7 +63,7 @@ impl TryFrom<&Element> for Blocking {
             ))?;
             jids.push(jid);
         }
-        match el.name() {
+        match name {
             "blocklist" => Ok(Blocking::Blocklist(jids)),
             "block" if jids.is_empty() => {
                 Err(InvalidElement::bad_request(Problem::MissingChild("item")))

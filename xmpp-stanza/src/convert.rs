@@ -22,6 +22,9 @@ pub enum Problem {
     /// An attribute has a value the protocol does not allow (including a JID that
     /// does not parse).
     InvalidAttribute(&'static str),
+    /// The named element carries an attribute its protocol does not define (and the
+    /// typed value has nowhere to keep).
+    UnexpectedAttribute(&'static str),
     /// A required child element is missing.
     MissingChild(&'static str),
     /// A child element that may appear at most once appears more often.
@@ -44,6 +47,7 @@ impl fmt::Display for Problem {
             Problem::UnexpectedElement => f.write_str("unexpected element"),
             Problem::MissingAttribute(a) => write!(f, "missing attribute '{a}'"),
             Problem::InvalidAttribute(a) => write!(f, "invalid value of attribute '{a}'"),
+            Problem::UnexpectedAttribute(e) => write!(f, "unexpected attribute on <{e}/>"),
             Problem::MissingChild(c) => write!(f, "missing child element <{c}/>"),
             Problem::DuplicateChild(c) => write!(f, "more than one <{c}/>"),
             Problem::InvalidChild(c) => write!(f, "invalid content of <{c}/>"),
@@ -178,6 +182,36 @@ pub(crate) fn text_of(el: &Element) -> CompactStr {
         [] => CompactStr::EMPTY,
         [Node::Text(t)] => t.clone(),
         _ => CompactStr::from(el.text().into_owned()),
+    }
+}
+
+/// `name` as one of the static `names` (so a [`Problem`] can name the element);
+/// `UnexpectedElement` if it is none of them.
+pub(crate) fn one_of(name: &str, names: &[&'static str]) -> Result<&'static str, InvalidElement> {
+    names
+        .iter()
+        .copied()
+        .find(|n| *n == name)
+        .ok_or(InvalidElement::bad_request(Problem::UnexpectedElement))
+}
+
+/// Refuses every attribute of `el` except the unprefixed ones in `known`, naming
+/// the element `name` in the error.
+pub(crate) fn only_attrs(
+    el: &Element,
+    name: &'static str,
+    known: &[&str],
+) -> Result<(), InvalidElement> {
+    let unexpected = el
+        .attrs()
+        .iter()
+        .any(|a| !(a.ns.is_none() && known.contains(&a.name.as_str())));
+    if unexpected {
+        Err(InvalidElement::bad_request(Problem::UnexpectedAttribute(
+            name,
+        )))
+    } else {
+        Ok(())
     }
 }
 

@@ -250,6 +250,10 @@ pub enum SerializeError {
         /// The first such character found.
         ch: char,
     },
+    /// [`Element::write_start_tag`](crate::Element::write_start_tag): the element's
+    /// namespace is neither the content context's default namespace nor bound to a
+    /// prefix in it, so no matching end tag could be written.
+    UnboundNamespace,
 }
 
 impl fmt::Display for SerializeError {
@@ -258,6 +262,9 @@ impl fmt::Display for SerializeError {
             SerializeError::InvalidName => {
                 f.write_str("element or attribute name is not an XML name")
             }
+            SerializeError::UnboundNamespace => f.write_str(
+                "start tag's namespace is neither the context's default nor bound to a prefix",
+            ),
             SerializeError::IllegalCharacter { ch } => write!(
                 f,
                 "text holds U+{:04X}, a character XML 1.0 cannot represent",

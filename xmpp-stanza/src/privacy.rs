@@ -1,9 +1,10 @@
 //! Privacy lists (RFC 3921 §10, XEP-0016): `<query xmlns='jabber:iq:privacy'/>`.
 
-use crate::convert::{InvalidElement, Problem, expect, no_text, push_attrs};
+use crate::convert::{InvalidElement, Problem, expect, no_text, only_attrs, push_attrs};
 use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
 use crate::stanza_error::StanzaErrorCondition;
+use crate::stanza_parts::find_duplicate;
 use crate::text::CompactStr;
 
 /// What a privacy item matches on (`type`).
@@ -124,14 +125,7 @@ fn item(el: &Element) -> Result<PrivacyItem, InvalidElement> {
         .ok_or(bad(Problem::MissingAttribute("order")))?
         .parse::<u32>()
         .map_err(|_| bad(Problem::InvalidAttribute("order")))?;
-    let known = ["type", "value", "action", "order"];
-    if el
-        .attrs()
-        .iter()
-        .any(|a| !a.ns.is_none() || !known.contains(&a.name.as_str()))
-    {
-        return Err(bad(Problem::InvalidAttribute("attribute")));
-    }
+    only_attrs(el, "item", &["type", "value", "action", "order"])?;
     let mut stanzas = PrivacyStanzas::default();
     for c in el.children() {
         let flag = match c.name() {
@@ -204,11 +198,10 @@ impl TryFrom<&Element> for Privacy {
                         if !i.is("item", ns::PRIVACY) {
                             return Err(bad(Problem::InvalidChild("list")));
                         }
-                        let it = item(i)?;
-                        if items.iter().any(|x: &PrivacyItem| x.order == it.order) {
-                            return Err(bad(Problem::InvalidAttribute("order")));
-                        }
-                        items.push(it);
+                        items.push(item(i)?);
+                    }
+                    if find_duplicate(items.iter().map(|it| it.order).collect()).is_some() {
+                        return Err(bad(Problem::InvalidAttribute("order")));
                     }
                     p.lists.push(PrivacyList { name, items });
                 }

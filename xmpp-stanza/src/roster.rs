@@ -11,6 +11,7 @@ use crate::convert::{
 use crate::element::{Attribute, Element};
 use crate::ns::{self, Namespace};
 use crate::stanza_error::StanzaErrorCondition;
+use crate::stanza_parts::find_duplicate;
 use crate::text::CompactStr;
 
 /// The subscription state of a roster item (RFC 6121 §2.1.2.5), or `remove` in a
@@ -166,15 +167,15 @@ fn item(el: &Element) -> Result<RosterItem, InvalidElement> {
                     StanzaErrorCondition::NotAcceptable,
                 ));
             }
-            if groups.contains(&g) {
-                return Err(InvalidElement::bad_request(Problem::DuplicateChild(
-                    "group",
-                )));
-            }
             groups.push(g);
         } else {
             other.push(child.clone());
         }
+    }
+    if groups.len() > 1 && find_duplicate(groups.iter().collect()).is_some() {
+        return Err(InvalidElement::bad_request(Problem::DuplicateChild(
+            "group",
+        )));
     }
     Ok(RosterItem {
         jid,

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::condition::{conditions, read_error_body, write_error_body};
-use crate::convert::{InvalidElement, LangText, Problem, other_attrs, text_of};
+use crate::convert::{InvalidElement, LangText, Problem, one_of, only_attrs, text_of};
 use crate::element::Element;
 use crate::ns::{self, Namespace};
 use crate::text::CompactStr;
@@ -145,17 +145,20 @@ impl TryFrom<&Element> for Sasl {
         if *el.ns() != ns::XMPP_SASL {
             return Err(InvalidElement::bad_request(Problem::UnexpectedElement));
         }
-        let known: &[&str] = if el.name() == "auth" {
-            &["mechanism"]
-        } else {
-            &[]
-        };
-        if !other_attrs(el, known, false).is_empty() {
-            return Err(InvalidElement::bad_request(Problem::InvalidAttribute(
-                "attribute",
-            )));
-        }
-        Ok(match el.name() {
+        let name = one_of(
+            el.name(),
+            &[
+                "auth",
+                "challenge",
+                "response",
+                "success",
+                "failure",
+                "abort",
+            ],
+        )?;
+        let known: &[&str] = if name == "auth" { &["mechanism"] } else { &[] };
+        only_attrs(el, name, known)?;
+        Ok(match name {
             "auth" => Sasl::Auth {
                 mechanism: el
                     .attr("mechanism")

@@ -142,7 +142,7 @@ fn write_start_tag(
         out.extend_from_slice(p.as_bytes());
         out.push(b':');
     } else if *el.ns() != *content.default_ns() {
-        return Err(SerializeError::InvalidName);
+        return Err(SerializeError::UnboundNamespace);
     }
     out.extend_from_slice(el.name().as_bytes());
     out.extend_from_slice(b" xmlns='");
@@ -448,6 +448,18 @@ mod tests {
         out.clear();
         header.write_end_tag(&mut out, &ctx);
         assert_eq!(out, b"</stream:stream>");
+    }
+
+    /// A start tag whose element namespace is neither the content context's default
+    /// nor bound to a prefix in it cannot be written (its end tag must match).
+    #[test]
+    fn start_tag_needs_its_namespace_in_the_context() {
+        let mut out = b"kept".to_vec();
+        let err = Element::new("open", "urn:elsewhere")
+            .write_start_tag(&mut out, &NsContext::client())
+            .unwrap_err();
+        assert_eq!(err, SerializeError::UnboundNamespace);
+        assert_eq!(out, b"kept");
     }
 
     /// A namespaced attribute whose namespace the content context has no prefix for

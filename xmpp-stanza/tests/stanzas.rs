@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/samples.rs"]
+mod samples;
+
 use xmpp_jid::Jid;
 use xmpp_stanza::{
     Bind, Blocking, Element, ErrorType, InvalidElement, Iq, IqPayload, Message, MessageType,
-    NsContext, Presence, PresenceType, Problem, Roster, Show, Stanza, StanzaError,
+    NsContext, Presence, PresenceType, Privacy, Problem, Roster, Sasl, Show, Stanza, StanzaError,
     StanzaErrorCondition as Cond, parse_element,
 };
 
@@ -401,5 +404,64 @@ fn attributes_the_schema_does_not_allow_are_refused_not_dropped() {
     assert_eq!(
         problem(Blocking::try_from(&item).map(drop)),
         Problem::InvalidChild("item")
+    );
+}
+
+/// Thousands of alternate bodies or roster groups (a 256 KiB stanza holds ~8000):
+/// duplicates are still found, and found without comparing every pair (the
+/// pairwise check took seconds per stanza; see the `hostile` criterion group).
+#[test]
+fn duplicate_checks_scale_to_hostile_sizes() {
+    let n = 8000;
+    assert_eq!(
+        Message::try_from(el(&samples::many_bodies(n)))
+            .unwrap()
+            .bodies
+            .len(),
+        n
+    );
+    let duplicate = samples::many_bodies(n).replace("x-7999'", "x-0'");
+    assert_eq!(
+        invalid(&duplicate),
+        (Problem::DuplicateChild("body"), Cond::BadRequest)
+    );
+    let groups = el(&samples::many_groups(n));
+    assert_eq!(Roster::try_from(&groups).unwrap().items[0].groups.len(), n);
+    let duplicate = el(&samples::many_groups(n).replace(">g7999<", ">g0<"));
+    assert_eq!(
+        Roster::try_from(&duplicate).unwrap_err().problem(),
+        Problem::DuplicateChild("group")
+    );
+}
+
+/// An attribute a protocol element does not define is reported with the element
+/// that carries it (it used to read "invalid value of attribute 'attribute'").
+#[test]
+fn unexpected_attributes_name_their_element() {
+    let problem = |r: Result<(), InvalidElement>| r.unwrap_err().problem();
+    let bind = el("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind' x='1'/>");
+    assert_eq!(
+        problem(Bind::try_from(&bind).map(drop)),
+        Problem::UnexpectedAttribute("bind")
+    );
+    let unblock = el("<unblock xmlns='urn:xmpp:blocking' x='1'/>");
+    assert_eq!(
+        problem(Blocking::try_from(&unblock).map(drop)),
+        Problem::UnexpectedAttribute("unblock")
+    );
+    let challenge = el("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl' x='1'/>");
+    assert_eq!(
+        problem(Sasl::try_from(&challenge).map(drop)),
+        Problem::UnexpectedAttribute("challenge")
+    );
+    let item = el("<query xmlns='jabber:iq:privacy'><list name='l'>\
+        <item action='deny' order='1' x='1'/></list></query>");
+    assert_eq!(
+        problem(Privacy::try_from(&item).map(drop)),
+        Problem::UnexpectedAttribute("item")
+    );
+    assert_eq!(
+        Problem::UnexpectedAttribute("bind").to_string(),
+        "unexpected attribute on <bind/>"
     );
 }

@@ -226,7 +226,11 @@ fn invalid_stanza_from_server(chunk: usize) -> (Pair, Result<(), String>) {
         Ok(p) => p,
         Err(e) => return (standard(chunk), Err(e)),
     };
-    pair.rewrite_s2c = Some(replace_once("type='chat'", "type='bogus'".into()));
+    // Two bodies in the same language: RFC 6121 §5.2.3 allows one per language.
+    pair.rewrite_s2c = Some(replace_once(
+        "<body>hi</body>",
+        "<body>hi</body><body>hi again</body>".into(),
+    ));
     let mut m = Message::chat(jid("juliet@example.com/balcony"), "hi");
     m.from = Some(jid("romeo@example.net/orchard"));
     let _ = pair.server_command(ServerCommand::send(Stanza::Message(m)));

@@ -205,7 +205,8 @@ pub(crate) trait Role {
     /// The shared machinery.
     fn wire(&mut self) -> &mut Wire<Self::Event>;
 
-    /// Handles one reader event; `more` says whether bytes follow it in the input.
+    /// Handles one reader event; `more` says whether bytes other than whitespace
+    /// follow it in the input.
     fn on_event(&mut self, now: Instant, event: Event, more: bool);
 
     /// Closes the connection for a peer violation.
@@ -220,7 +221,9 @@ pub(crate) fn feed<R: Role>(role: &mut R, now: Instant, input: &[u8]) {
         return;
     }
     if wire.tls_pending() {
-        role.violation(now, Violation::PlaintextBeforeTls);
+        if !is_whitespace(input) {
+            role.violation(now, Violation::PlaintextBeforeTls);
+        }
         return;
     }
     wire.heard(now);
@@ -231,7 +234,12 @@ pub(crate) fn feed<R: Role>(role: &mut R, now: Instant, input: &[u8]) {
             return;
         }
         if wire.tls_pending() {
-            role.violation(now, Violation::PlaintextBeforeTls);
+            // Whitespace between elements means nothing (RFC 6120 §11.7): clients
+            // such as go-sendxmpp end `<starttls/>` with a newline in the same
+            // write. Anything else is plaintext injected before TLS.
+            if !is_whitespace(rest) {
+                role.violation(now, Violation::PlaintextBeforeTls);
+            }
             return;
         }
         let read = wire.reader.read(rest);
@@ -244,7 +252,7 @@ pub(crate) fn feed<R: Role>(role: &mut R, now: Instant, input: &[u8]) {
             Ok(step) => {
                 rest = rest.get(step.consumed..).unwrap_or_default();
                 if let Some(event) = step.event {
-                    role.on_event(now, event, !rest.is_empty());
+                    role.on_event(now, event, !is_whitespace(rest));
                 }
             }
             Err(e) => {
@@ -253,6 +261,13 @@ pub(crate) fn feed<R: Role>(role: &mut R, now: Instant, input: &[u8]) {
             }
         }
     }
+}
+
+/// Whether `bytes` are XML whitespace only (empty included).
+fn is_whitespace(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// The reason a timer closes the connection with, after writing what it needs.

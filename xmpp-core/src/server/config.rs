@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use xmpp_jid::BareJid;
-use xmpp_sasl::Mechanism;
+use xmpp_sasl::{ChannelBindingType, Mechanism};
+use xmpp_stanza::Element;
 
-use crate::connection::{ConfigError, TlsInfo};
+use crate::connection::{ConfigError, TlsInfo, TlsVersion};
 use crate::stream::Limits;
 
 /// How the server secures client streams.
@@ -34,6 +35,7 @@ pub struct SaslPolicy {
     pub(crate) digest_md5: bool,
     pub(crate) plain_without_tls: bool,
     pub(crate) saslprep: bool,
+    pub(crate) plus_needs_default_binding: bool,
 }
 
 impl std::fmt::Debug for SaslPolicy {
@@ -45,6 +47,10 @@ impl std::fmt::Debug for SaslPolicy {
             .field("digest_md5", &self.digest_md5)
             .field("plain_without_tls", &self.plain_without_tls)
             .field("saslprep", &self.saslprep)
+            .field(
+                "plus_needs_default_binding",
+                &self.plus_needs_default_binding,
+            )
             .finish()
     }
 }
@@ -64,6 +70,7 @@ impl Default for SaslPolicy {
             digest_md5: false,
             plain_without_tls: false,
             saslprep: true,
+            plus_needs_default_binding: false,
         }
     }
 }
@@ -116,15 +123,52 @@ impl SaslPolicy {
         self
     }
 
+    /// Offers `-PLUS` mechanisms only on TLS connections whose TLS layer provides the
+    /// **default channel-binding type of the negotiated TLS version**: `tls-unique` on
+    /// TLS 1.2 (RFC 5929, RFC 5802 §6) and `tls-exporter` on TLS 1.3 (RFC 9266).
+    ///
+    /// Clients that do not read the XEP-0440 advertisement bind with the default type,
+    /// and a server that advertises `-PLUS` must then refuse their fallback (gs2 flag
+    /// `y`) as a downgrade. A TLS stack without `tls-unique` (rustls) therefore locks
+    /// such clients out of SCRAM on TLS 1.2 if it offers `-PLUS` there on the strength
+    /// of `tls-server-end-point` alone; with this rule it offers no `-PLUS` on TLS 1.2,
+    /// and those clients log in with SCRAM without binding. On TLS 1.3 `-PLUS` stays
+    /// (`tls-exporter`, plus `tls-server-end-point` for XEP-0440 clients).
+    ///
+    /// ```
+    /// use xmpp_core::SaslPolicy;
+    ///
+    /// let policy = SaslPolicy::default().plus_only_with_default_binding();
+    /// assert!(format!("{policy:?}").contains("plus_needs_default_binding: true"));
+    /// ```
+    pub fn plus_only_with_default_binding(mut self) -> Self {
+        self.plus_needs_default_binding = true;
+        self
+    }
+
+    /// The channel-binding data to hand the SASL machines for a TLS connection.
+    fn bindings<'a>(&self, tls: &'a TlsInfo) -> &'a [xmpp_sasl::ChannelBinding] {
+        let default = match tls.version {
+            TlsVersion::Tls12 => Some(ChannelBindingType::TlsUnique),
+            TlsVersion::Tls13 => Some(ChannelBindingType::TlsExporter),
+            _ => None,
+        };
+        let has_default = tls
+            .channel_bindings
+            .iter()
+            .any(|b| Some(b.kind()) == default);
+        if self.plus_needs_default_binding && !has_default {
+            return &[];
+        }
+        &tls.channel_bindings
+    }
+
     /// The `xmpp-sasl` configuration for one stream of `domain`, TLS as given.
     pub(crate) fn build(&self, domain: &str, tls: Option<&TlsInfo>) -> xmpp_sasl::ServerConfig {
         let mut config = xmpp_sasl::ServerConfig::new(tls.is_some())
             .with_mechanisms(&self.mechanisms)
             .with_scram_iterations(self.scram_iterations);
-        for binding in tls
-            .map(|t| t.channel_bindings.as_slice())
-            .unwrap_or_default()
-        {
+        for binding in tls.map(|t| self.bindings(t)).unwrap_or_default() {
             config = config.with_channel_binding(binding.clone());
         }
         if self.digest_md5 {
@@ -192,6 +236,7 @@ pub struct ServerConfig {
     pub(crate) tls: ServerTls,
     pub(crate) sasl: SaslPolicy,
     pub(crate) legacy_session: bool,
+    pub(crate) bind_features: Vec<Element>,
     pub(crate) timeouts: ServerTimeouts,
     pub(crate) limits: Limits,
     pub(crate) pre_auth_limits: Limits,
@@ -213,6 +258,7 @@ impl ServerConfig {
             tls: ServerTls::StartTlsRequired,
             sasl: SaslPolicy::default(),
             legacy_session: true,
+            bind_features: Vec::new(),
             timeouts: ServerTimeouts::default(),
             limits: Limits::c2s(),
             pre_auth_limits: Limits::pre_auth(),
@@ -241,6 +287,15 @@ impl ServerConfig {
     /// (default true; the request is answered either way).
     pub fn with_legacy_session(mut self, advertise: bool) -> Self {
         self.legacy_session = advertise;
+        self
+    }
+
+    /// More stream features to advertise with resource binding after authentication,
+    /// for what the application implements (for example RFC 6121 roster versioning
+    /// `<ver xmlns='urn:xmpp:features:rosterver'/>` and pre-approval
+    /// `<sub xmlns='urn:xmpp:features:pre-approval'/>`).
+    pub fn with_bind_features(mut self, features: Vec<Element>) -> Self {
+        self.bind_features = features;
         self
     }
 
@@ -273,8 +328,7 @@ impl ServerConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::TlsVersion;
-    use xmpp_sasl::{ChannelBinding, ChannelBindingType};
+    use xmpp_sasl::ChannelBinding;
 
     fn names(config: &xmpp_sasl::ServerConfig) -> Vec<&'static str> {
         config
@@ -309,6 +363,40 @@ mod tests {
             .enable_historic_digest_md5()
             .build("example.com", Some(&TlsInfo::new(TlsVersion::Tls12)));
         assert_eq!(names(&digest), ["SCRAM-SHA-1", "DIGEST-MD5"]);
+    }
+
+    #[test]
+    fn plus_only_with_the_default_binding_of_the_tls_version() {
+        let end_point = ChannelBinding::new(ChannelBindingType::TlsServerEndPoint, vec![2; 32]);
+        let exporter = ChannelBinding::new(ChannelBindingType::TlsExporter, vec![1; 32]);
+        let unique = ChannelBinding::new(ChannelBindingType::TlsUnique, vec![3; 12]);
+        let strict = SaslPolicy::default().plus_only_with_default_binding();
+        let plus = |policy: &SaslPolicy, info: TlsInfo| {
+            policy.build("example.com", Some(&info)).plus_offered()
+        };
+        let tls12 = || TlsInfo::new(TlsVersion::Tls12);
+        let tls13 = || TlsInfo::new(TlsVersion::Tls13);
+        // rustls on TLS 1.2: only tls-server-end-point, which clients do not default to.
+        assert!(!plus(
+            &strict,
+            tls12().with_channel_binding(end_point.clone())
+        ));
+        assert!(plus(
+            &SaslPolicy::default(),
+            tls12().with_channel_binding(end_point.clone())
+        ));
+        assert!(plus(&strict, tls12().with_channel_binding(unique)));
+        // TLS 1.3: tls-exporter is the default; tls-server-end-point alone is not.
+        assert!(!plus(
+            &strict,
+            tls13().with_channel_binding(end_point.clone())
+        ));
+        let both = tls13()
+            .with_channel_binding(exporter)
+            .with_channel_binding(end_point);
+        let config = strict.build("example.com", Some(&both));
+        assert!(config.plus_offered());
+        assert_eq!(config.offered_channel_binding_types().len(), 2);
     }
 
     #[test]

@@ -115,6 +115,9 @@ impl ServerConnection {
             if self.config.legacy_session {
                 features.session = Some(SessionFeature { optional: true });
             }
+            features
+                .other
+                .extend(self.config.bind_features.iter().cloned());
             return features;
         }
         if self.tls.is_none() && self.config.tls == ServerTls::StartTlsRequired {

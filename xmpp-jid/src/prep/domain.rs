@@ -112,10 +112,30 @@ fn ace_len(label: &str) -> usize {
     idna::punycode::encode_str(label).map_or(usize::MAX, |p| p.len() + 4)
 }
 
-/// Hyphen rules for a label with non-ASCII characters: not first, not last (STD3).
-fn check_hyphens(label: &str) -> Result<(), JidError> {
+/// STD3 rules for a label with non-ASCII characters, shared by IDNA2003 and
+/// IDNA2008: its ASCII characters are letters, digits or hyphens (no NR-LDH
+/// exceptions), and it neither starts nor ends with a hyphen.
+fn std3_rules(label: &str) -> Result<(), JidError> {
+    if let Some(ch) = label
+        .chars()
+        .find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(JidError::Prohibited {
+            part: JidPart::Domainpart,
+            ch,
+        });
+    }
     if label.starts_with('-') || label.ends_with('-') {
-        Err(JidError::LabelHyphen)
+        return Err(JidError::LabelHyphen);
+    }
+    Ok(())
+}
+
+/// The ACE form (`xn--` + Punycode) of a non-ASCII label fits 63 octets.
+fn check_ace_len(label: &str) -> Result<(), JidError> {
+    let len = ace_len(label);
+    if len > 63 {
+        Err(JidError::LabelTooLong { len })
     } else {
         Ok(())
     }
@@ -140,24 +160,11 @@ fn label_2003(label: &str) -> Result<Cow<'_, str>, JidError> {
 /// STD3 (ASCII characters must be LDH, no leading/trailing hyphen), no ACE prefix,
 /// ACE form 1..=63 octets.
 fn u_label_2003(label: &str) -> Result<(), JidError> {
-    if let Some(c) = label
-        .chars()
-        .find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(JidError::Prohibited {
-            part: JidPart::Domainpart,
-            ch: c,
-        });
-    }
-    check_hyphens(label)?;
+    std3_rules(label)?;
     if label.len() >= 4 && label.as_bytes()[..4].eq_ignore_ascii_case(b"xn--") {
         return Err(JidError::InvalidALabel);
     }
-    let len = ace_len(label);
-    if len > 63 {
-        return Err(JidError::LabelTooLong { len });
-    }
-    Ok(())
+    check_ace_len(label)
 }
 
 /// IDNA2003 ToUnicode of an A-label: the U-label if it round-trips through ToASCII,
@@ -218,17 +225,7 @@ fn alabel_2008(lower: &str) -> Result<Cow<'_, str>, JidError> {
 
 /// IDNA2008 rules for one mapped label holding non-ASCII characters.
 fn u_label_2008(label: &str) -> Result<(), JidError> {
-    // ASCII characters must be LDH (no NR-LDH exceptions inside U-labels).
-    if let Some(c) = label
-        .chars()
-        .find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(JidError::Prohibited {
-            part: JidPart::Domainpart,
-            ch: c,
-        });
-    }
-    check_hyphens(label)?;
+    std3_rules(label)?;
     // RFC 5891 §4.2.3.1: no "--" in the third and fourth positions.
     if label.get(2..4) == Some("--") {
         return Err(JidError::LabelHyphen);
@@ -239,11 +236,7 @@ fn u_label_2008(label: &str) -> Result<(), JidError> {
     IdentifierClass::default()
         .allows(label)
         .map_err(|e| precis_error(e).in_part(JidPart::Domainpart))?;
-    let len = ace_len(label);
-    if len > 63 {
-        return Err(JidError::LabelTooLong { len });
-    }
-    Ok(())
+    check_ace_len(label)
 }
 
 fn precis_error(e: precis_core::Error) -> ProfileError {

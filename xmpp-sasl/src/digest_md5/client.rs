@@ -5,7 +5,7 @@ use subtle::ConstantTimeEq;
 use super::compute::DigestInput;
 use super::directives::{Directives, quote};
 use crate::encoding::{b64_encode, check_len};
-use crate::error::{Field, Malformation, MessageKind};
+use crate::error::{Field, Malformation, MessageKind, Parameter};
 use crate::{ClientCredentials, Entropy, Password, SaslError};
 
 /// The only nonce count this implementation sends or accepts (no re-authentication).
@@ -72,8 +72,15 @@ impl DigestMd5Client {
                 field: Field::Nonce,
             });
         }
-        if service.is_empty() || host.is_empty() {
-            return Err(SaslError::InvalidParameter);
+        if service.is_empty() {
+            return Err(SaslError::InvalidParameter {
+                parameter: Parameter::DigestMd5Service,
+            });
+        }
+        if host.is_empty() {
+            return Err(SaslError::InvalidParameter {
+                parameter: Parameter::DigestMd5Host,
+            });
         }
         Ok(DigestMd5Client {
             username: credentials.username.clone(),

@@ -162,3 +162,36 @@ impl fmt::Display for Malformation {
         }
     }
 }
+
+/// Which configuration value a [`SaslError::InvalidParameter`](crate::SaslError) is
+/// about, and what is wrong with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Parameter {
+    /// A SCRAM salt: it is empty.
+    Salt,
+    /// A SCRAM iteration count: it is zero.
+    IterationCount,
+    /// A stored SCRAM `StoredKey`: not the length of its hash's output.
+    StoredKey,
+    /// A stored SCRAM `ServerKey`: not the length of its hash's output.
+    ServerKey,
+    /// The DIGEST-MD5 host: empty, or (client) not given in
+    /// [`ClientOptions::digest_md5_host`](crate::ClientOptions::digest_md5_host).
+    DigestMd5Host,
+    /// The DIGEST-MD5 service name: empty.
+    DigestMd5Service,
+}
+
+impl fmt::Display for Parameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Parameter::Salt => "empty salt",
+            Parameter::IterationCount => "iteration count of zero",
+            Parameter::StoredKey => "StoredKey of the wrong length for its hash",
+            Parameter::ServerKey => "ServerKey of the wrong length for its hash",
+            Parameter::DigestMd5Host => "DIGEST-MD5 host empty or not configured",
+            Parameter::DigestMd5Service => "empty DIGEST-MD5 service name",
+        })
+    }
+}

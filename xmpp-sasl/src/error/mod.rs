@@ -4,7 +4,7 @@ mod detail;
 
 use core::fmt;
 
-pub use detail::{Field, Malformation, MessageKind};
+pub use detail::{Field, Malformation, MessageKind, Parameter};
 
 use crate::SaslCondition;
 use crate::saslprep::SaslprepError;
@@ -111,9 +111,12 @@ pub enum SaslError {
     /// A `-PLUS` mechanism was chosen without channel-binding data, or a binding with an
     /// unusable type name was given.
     ChannelBindingUnavailable,
-    /// A configuration value is out of range (for example zero iterations, an empty salt,
-    /// a key of the wrong length).
-    InvalidParameter,
+    /// A configuration value is out of range (zero iterations, an empty salt, a key of
+    /// the wrong length, a missing DIGEST-MD5 host).
+    InvalidParameter {
+        /// Which value, and what is wrong with it.
+        parameter: Parameter,
+    },
 }
 
 impl SaslError {
@@ -160,7 +163,7 @@ impl SaslError {
             }
             SaslError::TemporaryFailure
             | SaslError::ChannelBindingUnavailable
-            | SaslError::InvalidParameter => SaslCondition::TemporaryAuthFailure,
+            | SaslError::InvalidParameter { .. } => SaslCondition::TemporaryAuthFailure,
             SaslError::Aborted => SaslCondition::Aborted,
         }
     }
@@ -229,7 +232,9 @@ impl fmt::Display for SaslError {
             SaslError::ChannelBindingUnavailable => {
                 f.write_str("channel-binding data unavailable for the chosen mechanism")
             }
-            SaslError::InvalidParameter => f.write_str("parameter out of range"),
+            SaslError::InvalidParameter { parameter } => {
+                write!(f, "invalid parameter: {parameter}")
+            }
         }
     }
 }

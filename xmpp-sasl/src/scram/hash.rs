@@ -84,7 +84,8 @@ impl fmt::Display for ScramHash {
 /// PBKDF2-HMAC of `password` over `salt`, first output block only: RFC 5802's `Hi`.
 ///
 /// The password is used as given (no SASLprep); [`SaltedPassword::derive`](super::SaltedPassword::derive)
-/// is the SCRAM-level entry point. Exposed for benchmarks and cross-checks.
+/// is the SCRAM-level entry point and refuses an iteration count of zero, which this
+/// function computes as one. Exposed for benchmarks and cross-checks.
 ///
 /// ```
 /// use xmpp_sasl::scram::{hi, ScramHash};

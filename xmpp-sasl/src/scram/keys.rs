@@ -4,7 +4,7 @@ use core::fmt;
 
 use super::hash::{HashValue, ScramHash};
 use crate::credentials::Preparation;
-use crate::error::Field;
+use crate::error::{Field, Parameter};
 use crate::{Password, SaslError};
 
 /// `SaltedPassword := Hi(Normalize(password), salt, i)` for one hash. A secret: `Debug`
@@ -130,8 +130,11 @@ impl fmt::Debug for SaltedPassword {
 }
 
 fn check_params(salt: &[u8], iterations: u32) -> Result<(), SaslError> {
-    if salt.is_empty() || iterations == 0 {
-        Err(SaslError::InvalidParameter)
+    let invalid = |parameter| Err(SaslError::InvalidParameter { parameter });
+    if salt.is_empty() {
+        invalid(Parameter::Salt)
+    } else if iterations == 0 {
+        invalid(Parameter::IterationCount)
     } else {
         Ok(())
     }
@@ -194,8 +197,13 @@ impl ScramKeys {
         server_key: &[u8],
     ) -> Result<Self, SaslError> {
         check_params(&salt, iterations)?;
-        if stored_key.len() != hash.output_len() || server_key.len() != hash.output_len() {
-            return Err(SaslError::InvalidParameter);
+        for (key, parameter) in [
+            (stored_key, Parameter::StoredKey),
+            (server_key, Parameter::ServerKey),
+        ] {
+            if key.len() != hash.output_len() {
+                return Err(SaslError::InvalidParameter { parameter });
+            }
         }
         Ok(ScramKeys {
             hash,
@@ -289,17 +297,29 @@ mod tests {
     #[test]
     fn bad_parameters_are_rejected() {
         let p = Password::new("x");
+        let invalid = |parameter| Err(SaslError::InvalidParameter { parameter });
         assert_eq!(
             ScramKeys::derive(ScramHash::Sha1, &p, b"", 4096),
-            Err(SaslError::InvalidParameter)
+            invalid(Parameter::Salt)
         );
         assert_eq!(
             ScramKeys::derive(ScramHash::Sha1, &p, b"s", 0),
-            Err(SaslError::InvalidParameter)
+            invalid(Parameter::IterationCount)
         );
         assert_eq!(
             ScramKeys::from_parts(ScramHash::Sha1, b"s".to_vec(), 1, &[0; 32], &[0; 20]),
-            Err(SaslError::InvalidParameter)
+            invalid(Parameter::StoredKey)
+        );
+        assert_eq!(
+            ScramKeys::from_parts(ScramHash::Sha1, b"s".to_vec(), 1, &[0; 20], &[0; 32]),
+            invalid(Parameter::ServerKey)
+        );
+        assert_eq!(
+            SaslError::InvalidParameter {
+                parameter: Parameter::StoredKey
+            }
+            .to_string(),
+            "invalid parameter: StoredKey of the wrong length for its hash"
         );
         assert!(matches!(
             ScramKeys::derive(ScramHash::Sha1, &Password::new("a\u{7}"), b"s", 1),

@@ -32,3 +32,24 @@ pub fn roster_result(n: usize) -> String {
     s.push_str("</query></iq>");
     s
 }
+
+/// A message with `n` bodies in distinct languages (hostile shape: duplicate
+/// language detection must stay near-linear).
+pub fn many_bodies(n: usize) -> String {
+    let mut s = String::from("<message to='romeo@example.net' xml:lang='en'>");
+    for i in 0..n {
+        s.push_str(&format!("<body xml:lang='x-{i}'>b</body>"));
+    }
+    s.push_str("</message>");
+    s
+}
+
+/// A roster query with one item in `n` distinct groups (hostile shape).
+pub fn many_groups(n: usize) -> String {
+    let mut s = String::from("<query xmlns='jabber:iq:roster'><item jid='a@example.net'>");
+    for i in 0..n {
+        s.push_str(&format!("<group>g{i}</group>"));
+    }
+    s.push_str("</item></query>");
+    s
+}

@@ -1,0 +1,221 @@
+//! [`Host`]: the IO-free glue between many `xmpp_core::ServerConnection`s and one
+//! [`Router`] — connection events in, connection commands and durable changes out —
+//! so that every runtime (tokio, smol, a test loop) drives the router the same way.
+//!
+//! It implements the mapping table of the [crate documentation](crate): the
+//! connection's request ids are kept here and put back into the router's answers,
+//! a bind request for a generated resource lets the router choose the resource,
+//! and each router [`Output`] becomes one [`Action`] in the same order — so the
+//! ordering rule for [`Output::Persist`] carries over unchanged: make each
+//! [`Action::Persist`] durable before acting on any later action.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use xmpp_core::{RequestId as ConnRequestId, ServerCommand, ServerEvent};
+use xmpp_sasl::Entropy;
+use xmpp_stanza::{Element, Namespace};
+
+use crate::change::Change;
+use crate::disco::STREAM_FEATURES;
+use crate::error::RouterError;
+use crate::ids::{RequestId, SessionId};
+use crate::output::Output;
+use crate::router::Router;
+use crate::time::Timestamp;
+
+/// What the host's runtime must do next, in order.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Action {
+    /// Make this change durable before acting on any later action.
+    Persist(Box<Change>),
+    /// Hand this command to the session's connection
+    /// (`ServerConnection::handle_command`). A connection that has closed meanwhile
+    /// refuses it; that is expected and harmless.
+    Command {
+        /// The session.
+        session: SessionId,
+        /// The command.
+        command: ServerCommand,
+    },
+}
+
+/// A [`Router`] with the bookkeeping that connects it to `ServerConnection`s.
+///
+/// ```
+/// use std::time::Instant;
+/// use xmpp_jid::BareJid;
+/// use xmpp_sasl::{InsecureSeededEntropy, Password};
+/// use xmpp_server::{Action, Host, Router, RouterConfig, SessionId};
+///
+/// let mut config = RouterConfig::new(BareJid::new("example.com").unwrap());
+/// config.scram_iterations = 64; // tests only
+/// let mut host = Host::new(Router::new(config, InsecureSeededEntropy::new(1)));
+/// host.router_mut().create_account("juliet", &Password::new("secret")).unwrap();
+/// assert!(matches!(host.poll(), Some(Action::Persist(_))));
+/// let session = SessionId(1);
+/// host.open(Instant::now(), session).unwrap();
+/// // ... feed `host.event(now, wall, session, event)` for each ServerEvent of that
+/// // connection, carry out `host.poll()` until None, and report the close:
+/// host.closed(Instant::now(), session).unwrap();
+/// assert_eq!(host.router().session_count(), 0);
+/// ```
+pub struct Host<E> {
+    router: Router<E>,
+    /// The connection's id of each request the router has not answered yet.
+    pending: BTreeMap<(SessionId, RequestId), ConnRequestId>,
+    next_request: u64,
+}
+
+impl<E> std::fmt::Debug for Host<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("router", &self.router)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: Entropy> Host<E> {
+    /// Glue around `router` (new, or loaded with [`Router::load`]).
+    pub fn new(router: Router<E>) -> Host<E> {
+        Host {
+            router,
+            pending: BTreeMap::new(),
+            next_request: 0,
+        }
+    }
+
+    /// The router (accounts, rosters, counts).
+    pub fn router(&self) -> &Router<E> {
+        &self.router
+    }
+
+    /// The router, for administration (accounts). Drain [`Host::poll`] afterwards.
+    pub fn router_mut(&mut self) -> &mut Router<E> {
+        &mut self.router
+    }
+
+    /// The stream features connections should advertise with binding
+    /// (`ServerConfig::with_bind_features`): what the router implements beyond
+    /// RFC 6120 — roster versioning and subscription pre-approval.
+    pub fn bind_features() -> Vec<Element> {
+        STREAM_FEATURES
+            .iter()
+            .map(|(name, ns)| Element::new(*name, Namespace::from_static(ns)))
+            .collect()
+    }
+
+    /// A connection was accepted; `session` (chosen by the runtime, never reused
+    /// while the session lives — a counter will do) names it from now on.
+    pub fn open(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
+        self.router.open_session(now, session)
+    }
+
+    /// An event of the session's connection. `wall` is the wall-clock time (stamped
+    /// on messages stored offline). Events that need nothing from the router
+    /// (`Authenticated`) are ignored.
+    pub fn event(
+        &mut self,
+        now: Instant,
+        wall: Timestamp,
+        session: SessionId,
+        event: ServerEvent,
+    ) -> Result<(), RouterError> {
+        match event {
+            ServerEvent::CredentialsRequested {
+                id,
+                mechanism,
+                authcid,
+                authzid,
+            } => {
+                let request = self.remember(session, id);
+                self.router.credentials_requested(
+                    now,
+                    session,
+                    request,
+                    mechanism,
+                    &authcid,
+                    authzid.as_deref(),
+                )
+            }
+            ServerEvent::BindRequested { id, jid, generated } => {
+                let request = self.remember(session, id);
+                // A resource the connection made up is the router's to choose.
+                let resource = (!generated).then(|| jid.resource());
+                let user = jid.node().unwrap_or_default();
+                self.router
+                    .bind_requested(now, session, request, user, resource)
+            }
+            ServerEvent::Online { .. } => self.router.session_online(now, session),
+            ServerEvent::Stanza(stanza) => self.router.stanza_received(now, wall, session, *stanza),
+            _ => Ok(()),
+        }
+    }
+
+    /// The session's connection is gone, for whatever reason.
+    pub fn closed(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
+        self.pending.retain(|(s, _), _| *s != session);
+        self.router.session_closed(now, session)
+    }
+
+    /// The next action, or `None` when everything has been handed out. Call after
+    /// every input until it returns `None`, and carry the actions out in order.
+    pub fn poll(&mut self) -> Option<Action> {
+        loop {
+            let action = match self.router.poll_output()? {
+                Output::Persist(change) => Action::Persist(Box::new(change)),
+                Output::Deliver { session, stanza } => Action::Command {
+                    session,
+                    command: ServerCommand::Send(Box::new(stanza)),
+                },
+                Output::Close { session, error } => Action::Command {
+                    session,
+                    command: ServerCommand::CloseWithError(Box::new(error)),
+                },
+                Output::Credentials {
+                    session,
+                    request,
+                    answer,
+                } => {
+                    let Some(id) = self.pending.remove(&(session, request)) else {
+                        continue; // the session closed meanwhile
+                    };
+                    Action::Command {
+                        session,
+                        command: ServerCommand::ProvideCredentials { id, answer },
+                    }
+                }
+                Output::Bind {
+                    session,
+                    request,
+                    result,
+                } => {
+                    let Some(id) = self.pending.remove(&(session, request)) else {
+                        continue;
+                    };
+                    let result = result.map_err(|e| e.condition);
+                    Action::Command {
+                        session,
+                        command: ServerCommand::Bind { id, result },
+                    }
+                }
+            };
+            return Some(action);
+        }
+    }
+
+    /// How many connection requests await the router's answer (for tests and
+    /// monitoring).
+    pub fn pending_requests(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn remember(&mut self, session: SessionId, id: ConnRequestId) -> RequestId {
+        self.next_request = self.next_request.wrapping_add(1);
+        let request = RequestId(self.next_request);
+        self.pending.insert((session, request), id);
+        request
+    }
+}
