@@ -45,12 +45,19 @@ impl UnitBuffer {
 
     /// Grows the capacity for `extra` more bytes: doubling, but never past `limit`
     /// (unless the text already needs more, which the framer prevents).
+    #[inline(always)]
     fn reserve(&mut self, extra: usize, limit: usize) {
+        if self.text.len() + extra > self.text.capacity() {
+            self.grow(extra, limit);
+        }
+    }
+
+    /// [`reserve`](Self::reserve) when the capacity is short.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, extra: usize, limit: usize) {
         let needed = self.text.len() + extra;
         let capacity = self.text.capacity();
-        if needed <= capacity {
-            return;
-        }
         let target = needed
             .max(capacity.saturating_mul(2))
             .max(MIN_CAPACITY)

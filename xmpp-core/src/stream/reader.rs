@@ -230,6 +230,7 @@ impl StreamReader {
     }
 
     /// Reads all of `input` as an iterator of events (see [`Events`]).
+    #[inline]
     pub fn feed<'r, 'i>(&'r mut self, input: &'i [u8]) -> Events<'r, 'i> {
         Events::new(self, input)
     }
