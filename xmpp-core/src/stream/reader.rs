@@ -92,13 +92,14 @@ pub struct StreamReader {
     failed: Option<ReadError>,
 }
 
-/// The tree builder's limits for the reader's limits.
-fn builder_for(limits: &Limits) -> TreeBuilder {
+/// The tree builder for the reader's limits and tokenizer.
+fn builder_for(config: &ReaderConfig) -> TreeBuilder {
     let to_usize = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     TreeBuilder::with_limits(xmpp_stanza::Limits {
-        max_depth: to_usize(limits.max_depth),
-        max_attributes: to_usize(limits.max_attributes),
+        max_depth: to_usize(config.limits.max_depth),
+        max_attributes: to_usize(config.limits.max_attributes),
     })
+    .with_tokenizer(config.tokenizer)
 }
 
 fn utf8_error(e: InvalidUtf8) -> ReadError {
@@ -109,7 +110,7 @@ impl StreamReader {
     /// A reader at the start of a stream.
     pub fn new(config: ReaderConfig) -> StreamReader {
         StreamReader {
-            builder: builder_for(&config.limits),
+            builder: builder_for(&config),
             config,
             scanner: Scanner::default(),
             buffer: UnitBuffer::default(),
@@ -136,7 +137,8 @@ impl StreamReader {
                 self.config.limits.max_attributes,
             )
         {
-            self.builder = builder_for(&limits);
+            self.config.limits = limits;
+            self.builder = builder_for(&self.config);
         }
         self.config.limits = limits;
     }
@@ -162,7 +164,7 @@ impl StreamReader {
             return;
         }
         self.buffer = UnitBuffer::default();
-        self.builder = builder_for(&self.config.limits);
+        self.builder = builder_for(&self.config);
     }
 
     /// Whether the reader is in the middle of a unit (stream header, element or
