@@ -294,6 +294,12 @@ impl Scanner {
                     }
                 }
                 Mode::EndTag { name } => {
+                    if name {
+                        i += self.end_tag_name(&input[i..stop]);
+                        if i == stop {
+                            continue;
+                        }
+                    }
                     let b = input[i];
                     i += 1;
                     match b {

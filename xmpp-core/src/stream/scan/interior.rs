@@ -10,7 +10,7 @@
 //! classifies it exactly as if it had seen the bytes before it too.
 
 use super::find::{find_byte, find_either};
-use super::tag::{FNV_OFFSET, NOT_XMLNS, fnv};
+use super::tag::{FNV_OFFSET, NOT_XMLNS};
 use super::{Limits, Mode, Scanner};
 
 impl Scanner {
@@ -77,11 +77,14 @@ impl Scanner {
                     None => i = stop,
                 },
                 Mode::EndTag { name } => {
-                    let b = input[i];
-                    match b {
+                    if name {
+                        i += self.end_tag_name(&input[i..stop]);
+                        if i == stop {
+                            break;
+                        }
+                    }
+                    match input[i] {
                         b' ' | b'\t' | b'\r' | b'\n' => self.mode = Mode::EndTag { name: false },
-                        b'>' | b'<' => return Some(i),
-                        _ if name => self.name_hash = fnv(self.name_hash, b),
                         _ => return Some(i),
                     }
                     i += 1;

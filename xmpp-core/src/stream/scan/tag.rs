@@ -108,6 +108,23 @@ impl Scanner {
         found
     }
 
+    /// Hashes the end-tag name bytes at the front of `input` (anything but
+    /// whitespace, `>` and `<`); returns how many there were.
+    #[inline]
+    pub(super) fn end_tag_name(&mut self, input: &[u8]) -> usize {
+        let mut hash = self.name_hash;
+        let mut k = 0;
+        while let Some(&b) = input.get(k) {
+            if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'<') {
+                break;
+            }
+            hash = fnv(hash, b);
+            k += 1;
+        }
+        self.name_hash = hash;
+        k
+    }
+
     /// The byte `b` at index `*i` follows a `<` inside an element: starts an end
     /// tag, a CDATA section or a start tag (or is a processing instruction).
     #[inline(always)]
