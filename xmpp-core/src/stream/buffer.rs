@@ -43,6 +43,18 @@ impl UnitBuffer {
         self.carry.push_region(region, base, &mut self.text, tail)
     }
 
+    /// Appends the byte `b` if it is ASCII, no partial character is held and the
+    /// capacity has room; `false` (nothing done) otherwise.
+    #[inline(always)]
+    pub(crate) fn push_ascii(&mut self, b: u8) -> bool {
+        if b.is_ascii() && self.carry.is_empty() && self.text.len() < self.text.capacity() {
+            self.text.push(char::from(b));
+            true
+        } else {
+            false
+        }
+    }
+
     /// Grows the capacity for `extra` more bytes: doubling, but never past `limit`
     /// (unless the text already needs more, which the framer prevents).
     #[inline(always)]

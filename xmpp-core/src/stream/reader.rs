@@ -199,6 +199,26 @@ impl StreamReader {
     /// every later call returns it again.
     #[inline]
     pub fn read(&mut self, input: &[u8]) -> Result<Step, ReadError> {
+        // The commonest step when bytes trickle in one at a time, small enough to
+        // inline into the caller: one ASCII byte that continues character data or
+        // an attribute value.
+        if let [b] = *input
+            && self.failed.is_none()
+            && self.scanner.continues(b, self.offset, &self.config.limits)
+            && self.buffer.push_ascii(b)
+        {
+            self.offset += 1;
+            return Ok(Step {
+                consumed: 1,
+                event: None,
+            });
+        }
+        self.read_any(input)
+    }
+
+    /// [`read`](Self::read) in general.
+    #[inline(never)]
+    fn read_any(&mut self, input: &[u8]) -> Result<Step, ReadError> {
         if let Some(e) = self.failed {
             return Err(e);
         }

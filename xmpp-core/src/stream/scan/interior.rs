@@ -14,6 +14,23 @@ use super::tag::{FNV_OFFSET, NOT_XMLNS};
 use super::{Limits, Mode, Scanner};
 
 impl Scanner {
+    /// Whether the single byte `b`, at absolute offset `base`, leaves the scan
+    /// state exactly as it is: it continues character data or an attribute value
+    /// (it is neither `<` nor the closing quote) and fits in the unit size limit.
+    /// Such a byte is classified without any change; the reader only keeps it.
+    #[inline(always)]
+    pub(crate) fn continues(&self, b: u8, base: u64, limits: &Limits) -> bool {
+        let same = match self.mode {
+            Mode::Content => b != b'<',
+            Mode::AttrValue(q) => b != q && b != b'<',
+            _ => false,
+        };
+        same && base
+            < self
+                .unit_start
+                .saturating_add(limits.max_stanza_bytes as u64)
+    }
+
     /// Classifies the interior bytes at the front of `input` (first byte at
     /// absolute offset `base`): `None` if that was all of `input`, else the index
     /// of the first byte [`scan_from`](Self::scan_from) must take (the bytes before
