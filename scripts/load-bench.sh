@@ -1,35 +1,41 @@
 #!/usr/bin/env bash
 # Load benchmark of the embedded server against Prosody, in one run, on 127.0.0.1:
 #
-#   scripts/load-bench.sh [--pairs N] [--messages M] [--window W] [--idle C] [--million]
-#                         [--smoke]
+#   scripts/load-bench.sh [--pairs N] [--messages M] [--window W] [--repeat R] [--idle C]
+#                         [--million] [--smoke]
 #
 #   1. throughput: N pairs (default 10), M chat messages per pair (default 20000), at
 #      most W (default 64) in flight per pair, over STARTTLS — against our server and
 #      then against Prosody 0.12 (started with the interop harness), same accounts,
 #      same generator; one RESULT line each (msgs/s, p50/p99 latency, generator and
-#      server CPU);
+#      server CPU); with --repeat R (default 1), R rounds of ours-then-Prosody, for the
+#      spread;
 #   2. idle: C (default 10000) authenticated connections held open against our
-#      server; its memory before and after;
+#      server; its memory before and after, its open descriptors, and every
+#      connection pinging the server after the hold (still there, still bound);
 #   3. with --million: 10 pairs x 100000 messages (1,000,000 routed) against our
 #      server, every one checked to arrive exactly once.
 #   --smoke: a tiny run of 1 and 2 (seconds; no Prosody unless installed).
+#
+# Every phase prints the load average first (`INFO load ...`): the machine is shared,
+# so figures taken under load say so.
 #
 # Not part of `cargo test` or CI's test command: the figures depend on the machine.
 # Needs the interop harness's packages for the Prosody part (conformance/interop/install.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pairs=10 messages=20000 window=64 idle=10000 million=0 smoke=0
+pairs=10 messages=20000 window=64 repeat=1 idle=10000 million=0 smoke=0
 while (($#)); do
     case "$1" in
         --pairs) pairs=$2; shift 2 ;;
         --messages) messages=$2; shift 2 ;;
         --window) window=$2; shift 2 ;;
+        --repeat) repeat=$2; shift 2 ;;
         --idle) idle=$2; shift 2 ;;
         --million) million=1; shift ;;
         --smoke) smoke=1; pairs=2 messages=500 idle=200; shift ;;
-        *) echo "usage: $0 [--pairs N] [--messages M] [--window W] [--idle C] [--million] [--smoke]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--pairs N] [--messages M] [--window W] [--repeat R] [--idle C] [--million] [--smoke]" >&2; exit 2 ;;
     esac
 done
 
@@ -76,29 +82,37 @@ stop_ours() {
 gen() { # label port pid args...
     local label=$1 port=$2 pid=$3
     shift 3
+    echo "INFO load $label: $(cut -d' ' -f1-3 /proc/loadavg)"
     "$bin/loadgen" --server "127.0.0.1:$port" --domain "$domain" --ca "$work/certs/ca.pem" \
         --label "$label" --server-pid "$pid" "$@"
 }
 
-echo "== throughput: $pairs pairs x $messages messages, window $window"
-start_ours
-gen ours "$port" "$server_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
-stop_ours
-
-if command -v prosody >/dev/null; then
-    conformance/interop/prosody.sh start "$work/prosody" --port 15298 --certs "$work/certs" >/dev/null
-    for ((i = 0; i < 2 * pairs; i++)); do
-        conformance/interop/prosody.sh register "$work/prosody" "u$i" "pw-u$i" >/dev/null
-    done
-    prosody_pid=$(sed -n 's/^PID=//p' "$work/prosody/state.env")
-    gen prosody 15298 "$prosody_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
-    conformance/interop/prosody.sh stop "$work/prosody" >/dev/null
-elif ((smoke)); then
-    echo "INFO prosody not installed: skipped in the smoke run"
-else
-    echo "prosody is not installed (conformance/interop/install.sh)" >&2
-    exit 1
+if ! command -v prosody >/dev/null; then
+    if ((smoke)); then
+        echo "INFO prosody not installed: skipped in the smoke run"
+    else
+        echo "prosody is not installed (conformance/interop/install.sh)" >&2
+        exit 1
+    fi
 fi
+for ((round = 1; round <= repeat; round++)); do
+    echo "== throughput (round $round of $repeat): $pairs pairs x $messages messages, window $window"
+    start_ours
+    gen ours "$port" "$server_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
+    stop_ours
+
+    if command -v prosody >/dev/null; then
+        conformance/interop/prosody.sh start "$work/prosody" --port 15298 --certs "$work/certs" >/dev/null
+        if ((round == 1)); then
+            for ((i = 0; i < 2 * pairs; i++)); do
+                conformance/interop/prosody.sh register "$work/prosody" "u$i" "pw-u$i" >/dev/null
+            done
+        fi
+        prosody_pid=$(sed -n 's/^PID=//p' "$work/prosody/state.env")
+        gen prosody 15298 "$prosody_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
+        conformance/interop/prosody.sh stop "$work/prosody" >/dev/null
+    fi
+done
 
 echo "== idle: $idle authenticated connections over $accounts accounts"
 start_ours

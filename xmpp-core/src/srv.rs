@@ -10,6 +10,15 @@ use xmpp_sasl::Entropy;
 /// The default port of client-to-server STARTTLS streams (RFC 6120 §14.7).
 pub const DEFAULT_PORT: u16 = 5222;
 
+/// The customary port of direct-TLS client streams (XEP-0368 §3), used when a client
+/// that only does direct TLS finds no `_xmpps-client._tcp` records.
+pub const DIRECT_TLS_PORT: u16 = 5223;
+
+/// The most targets [`order_targets`] returns. RFC 2782 sets no limit, but every
+/// target costs a connect attempt with its own timeout: a DNS answer with thousands
+/// of records would keep a client trying for hours. The most preferred ones are kept.
+pub const MAX_TARGETS: usize = 32;
+
 /// One SRV resource record (RFC 2782).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SrvRecord {
@@ -126,8 +135,11 @@ pub fn order_targets(
         .collect();
     priorities.sort_unstable();
     priorities.dedup();
-    let mut targets = Vec::with_capacity(direct.len() + starttls.len());
+    let mut targets = Vec::with_capacity((direct.len() + starttls.len()).min(MAX_TARGETS));
     for priority in priorities {
+        if targets.len() >= MAX_TARGETS {
+            break;
+        }
         for (records, tls) in [(direct, TargetTls::Direct), (starttls, TargetTls::StartTls)] {
             let group: Vec<&SrvRecord> =
                 records.iter().filter(|r| r.priority == priority).collect();
@@ -140,7 +152,43 @@ pub fn order_targets(
             }
         }
     }
+    targets.truncate(MAX_TARGETS);
     targets
+}
+
+/// Orders the targets of a client that only uses direct TLS (XEP-0368): the
+/// `_xmpps-client._tcp` records as [`order_targets`] orders them, or, when there are
+/// none, the domain on [`DIRECT_TLS_PORT`] (XEP-0368 defines no fallback; that port is
+/// the custom). A lone `.` record leaves nothing to try.
+///
+/// ```
+/// use xmpp_core::srv::{order_direct_targets, SrvAnswer, TargetTls};
+/// use xmpp_sasl::InsecureSeededEntropy;
+///
+/// let mut entropy = InsecureSeededEntropy::new(1);
+/// let t = order_direct_targets("example.com", SrvAnswer::NoRecords, &mut entropy);
+/// assert_eq!((t[0].host.as_str(), t[0].port, t[0].tls), ("example.com", 5223, TargetTls::Direct));
+/// ```
+pub fn order_direct_targets(
+    domain: &str,
+    direct: SrvAnswer<'_>,
+    entropy: &mut dyn Entropy,
+) -> Vec<ConnectTarget> {
+    if direct == SrvAnswer::NoRecords {
+        return vec![ConnectTarget {
+            host: domain.trim_end_matches('.').to_owned(),
+            port: DIRECT_TLS_PORT,
+            tls: TargetTls::Direct,
+        }];
+    }
+    order_targets(domain, direct, SrvAnswer::Records(&[]), entropy)
+}
+
+impl<'a> From<Option<&'a [SrvRecord]>> for SrvAnswer<'a> {
+    /// `None` (the lookup found nothing) is [`SrvAnswer::NoRecords`].
+    fn from(records: Option<&'a [SrvRecord]>) -> Self {
+        records.map_or(SrvAnswer::NoRecords, SrvAnswer::Records)
+    }
 }
 
 /// The records of an answer that name a service (RFC 2782: a single record with
@@ -211,6 +259,26 @@ mod tests {
     }
 
     #[test]
+    fn direct_tls_only_targets() {
+        let mut entropy = InsecureSeededEntropy::new(3);
+        let direct = [
+            SrvRecord::new(20, 0, 443, "d20."),
+            SrvRecord::new(10, 0, 5223, "d10."),
+        ];
+        let t = order_direct_targets("example.com", SrvAnswer::Records(&direct), &mut entropy);
+        assert_eq!(hosts(&t), ["d10", "d20"]);
+        assert!(t.iter().all(|t| t.tls == TargetTls::Direct));
+        let none = [SrvRecord::new(0, 0, 0, ".")];
+        let t = order_direct_targets("example.com", SrvAnswer::Records(&none), &mut entropy);
+        assert!(t.is_empty());
+        let t = order_direct_targets("example.com.", None.into(), &mut entropy);
+        assert_eq!(
+            (hosts(&t), t[0].port),
+            (vec!["example.com"], DIRECT_TLS_PORT)
+        );
+    }
+
+    #[test]
     fn priority_first_then_direct_tls_at_equal_priority() {
         let direct = [
             SrvRecord::new(20, 0, 5223, "d20."),
@@ -230,6 +298,24 @@ mod tests {
         assert_eq!(hosts(&t), ["s5", "d10", "s10", "d20", "s20"]);
         assert_eq!(t[1].tls, TargetTls::Direct);
         assert_eq!(t[2].port, 5222);
+    }
+
+    #[test]
+    fn at_most_max_targets_the_most_preferred() {
+        let records: Vec<SrvRecord> = (0..3000u16)
+            .map(|i| SrvRecord::new(3000 - i, 1, 5222, format!("h{}", 3000 - i)))
+            .collect();
+        let t = order_targets(
+            "example.com",
+            SrvAnswer::NoRecords,
+            SrvAnswer::Records(&records),
+            &mut InsecureSeededEntropy::new(5),
+        );
+        assert_eq!(t.len(), MAX_TARGETS);
+        assert_eq!(
+            (t[0].host.as_str(), t[MAX_TARGETS - 1].host.as_str()),
+            ("h1", "h32")
+        );
     }
 
     #[test]

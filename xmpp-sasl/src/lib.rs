@@ -53,6 +53,7 @@ mod condition;
 mod credentials;
 pub mod digest_md5;
 mod encoding;
+mod end_point;
 mod entropy;
 mod error;
 mod mechanism;
@@ -70,6 +71,7 @@ pub use credentials::{
     Account, AccountStatus, ClientCredentials, CredentialAnswer, CredentialRequest, Preparation,
 };
 pub use encoding::{MAX_MESSAGE_LEN, decode_payload, encode_payload};
+pub use end_point::{TLS_EXPORTER_LABEL, TLS_EXPORTER_LEN, tls_server_end_point};
 pub use entropy::{Entropy, InsecureSeededEntropy};
 pub use error::{Field, Malformation, MessageKind, Parameter, SaslError};
 pub use mechanism::Mechanism;

@@ -161,7 +161,7 @@ async fn login<R: Runtime>(
         let event = events.next().await.unwrap();
         trace.push(match event {
             Event::Authenticated(m) => format!("{who} authenticated {}", m.name()),
-            Event::Online(jid) => format!("{who} online {jid}"),
+            Event::Online { jid, .. } => format!("{who} online {jid}"),
             other => panic!("{other:?}"),
         });
     }

@@ -44,3 +44,38 @@ fn srv_records() {
         srv_all_targets_fail::<Smol>(&pki).await;
     });
 }
+
+#[test]
+fn calls_are_answered_while_events_are_unread() {
+    Smol::block_on(async {
+        let pki = pki("smol-backlog");
+        let port = start_server::<Smol>(pki.server.clone());
+        calls_while_events_pile_up::<Smol>(port, &pki).await;
+    });
+}
+
+#[test]
+fn deadlines_are_kept_while_the_peer_floods() {
+    Smol::block_on(deadline_despite_a_flood::<Smol>());
+}
+
+#[test]
+fn calls_are_bounded_while_events_are_unread() {
+    Smol::block_on(async {
+        let pki = pki("smol-bounded");
+        let port = start_server::<Smol>(pki.server.clone());
+        calls_are_bounded_while_events_pile_up::<Smol>(port, &pki).await;
+    });
+}
+
+#[test]
+fn stanzas_before_online_are_bounded() {
+    Smol::block_on(loopback::stanzas_before_online_are_bounded::<Smol>());
+}
+
+#[test]
+fn the_close_reason_survives_a_failed_last_write() {
+    Smol::block_on(loopback::the_close_reason_survives_a_failed_last_write::<
+        Smol,
+    >());
+}

@@ -3,19 +3,20 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures::channel::{mpsc, oneshot};
 use futures::stream::FusedStream;
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use xmpp_core::{ClientCommand, ClientConnection, ClientEvent, Connection, IqResponse};
 use xmpp_jid::FullJid;
 use xmpp_sasl::Mechanism;
-use xmpp_stanza::{CompactStr, InvalidStanza, Iq, Stanza};
+use xmpp_stanza::{CompactStr, InvalidStanza, Iq, Stanza, StreamFeatures};
 
 use crate::Error;
-use crate::driver::App;
+use crate::driver::{self, App};
 
 /// What a client connection reports, in order.
 #[derive(Debug)]
@@ -23,8 +24,14 @@ use crate::driver::App;
 pub enum Event {
     /// SASL succeeded with this mechanism (the server's proof was checked).
     Authenticated(Mechanism),
-    /// The session is online with this full JID.
-    Online(FullJid),
+    /// The session is online.
+    Online {
+        /// The full JID the server bound.
+        jid: FullJid,
+        /// The stream features the server offered after authentication (roster
+        /// versioning, pre-approval, …), also kept by [`Client::features`].
+        features: Arc<StreamFeatures>,
+    },
     /// A stanza from the server.
     Stanza(Box<Stanza>),
     /// An invalid stanza from the server (answer it with
@@ -58,12 +65,20 @@ pub(crate) enum Request {
 pub struct Client {
     pub(crate) requests: mpsc::Sender<Request>,
     pub(crate) jid: FullJid,
+    pub(crate) features: Arc<StreamFeatures>,
 }
 
 impl Client {
     /// The full JID the server bound.
     pub fn jid(&self) -> &FullJid {
         &self.jid
+    }
+
+    /// The stream features the server offered after authentication: what this
+    /// session may use (for example roster versioning, before asking for a roster
+    /// with `ver`).
+    pub fn features(&self) -> &StreamFeatures {
+        &self.features
     }
 
     /// Sends a stanza as given (the server stamps `from`).
@@ -93,13 +108,7 @@ impl Client {
         &self,
         request: impl FnOnce(oneshot::Sender<T>) -> Request,
     ) -> Result<T, Error> {
-        let (reply, answer) = oneshot::channel();
-        let mut requests = self.requests.clone();
-        requests
-            .send(request(reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)
+        driver::call(&self.requests, request).await
     }
 }
 
@@ -128,41 +137,40 @@ impl FusedStream for Events {
     }
 }
 
-/// The client's end of the driver: IQ waiters and the event channel.
+/// The client's end of the driver: the IQ calls waiting for their response.
+#[derive(Default)]
 pub(crate) struct ClientApp {
-    pub(crate) events: mpsc::Sender<Event>,
-    pub(crate) waiters: Vec<(CompactStr, oneshot::Sender<Result<IqResponse, Error>>)>,
+    waiters: Vec<(CompactStr, oneshot::Sender<Result<IqResponse, Error>>)>,
 }
 
 impl App<ClientConnection> for ClientApp {
     type Request = Request;
+    type Event = Event;
 
-    fn request(&mut self, conn: &mut ClientConnection, now: Instant, request: Request) {
+    fn request(&mut self, conn: &mut ClientConnection, now: Instant, request: Option<Request>) {
         match request {
-            Request::Command(command, reply) => {
+            Some(Request::Command(command, reply)) => {
                 let _ = reply.send(conn.handle_command(now, command).map_err(Error::from));
             }
-            Request::Iq(iq, timeout, reply) => {
+            Some(Request::Iq(iq, timeout, reply)) => {
                 let id = iq.id.clone();
                 match conn.handle_command(now, ClientCommand::SendIq { iq, timeout }) {
                     Ok(()) => self.waiters.push((id, reply)),
                     Err(e) => drop(reply.send(Err(e.into()))),
                 }
             }
+            // Every handle is gone: close gracefully.
+            None => drop(conn.handle_command(now, ClientCommand::Close)),
         }
     }
 
-    fn abandoned(&mut self, conn: &mut ClientConnection, now: Instant) {
-        let _ = conn.handle_command(now, ClientCommand::Close);
-    }
-
-    async fn event(&mut self, event: ClientEvent) {
-        let event = match event {
+    fn event(&mut self, event: ClientEvent) -> Option<Event> {
+        Some(match event {
             ClientEvent::IqResponse { id, response } => {
                 if let Some(i) = self.waiters.iter().position(|(w, _)| *w == id) {
                     let (_, reply) = self.waiters.swap_remove(i);
                     let _ = reply.send(Ok(response));
-                    return;
+                    return None;
                 }
                 Event::IqResponse { id, response }
             }
@@ -170,22 +178,21 @@ impl App<ClientConnection> for ClientApp {
                 tracing::info!(mechanism = mechanism.name(), "authenticated");
                 Event::Authenticated(mechanism)
             }
-            ClientEvent::Online { jid, .. } => {
+            ClientEvent::Online { jid, features } => {
                 tracing::info!(%jid, "online");
-                Event::Online(jid)
+                let features = Arc::from(features);
+                Event::Online { jid, features }
             }
             ClientEvent::Stanza(stanza) => Event::Stanza(stanza),
             ClientEvent::InvalidStanza(stanza) => Event::InvalidStanza(stanza),
-            _ => return,
-        };
-        // A dropped event stream only means nobody listens any more.
-        let _ = self.events.send(event).await;
+            _ => return None,
+        })
     }
 
-    async fn finish(mut self, error: Option<Error>) {
+    fn finish(&mut self, error: Option<Error>) -> Event {
         for (_, reply) in self.waiters.drain(..) {
             let _ = reply.send(Err(Error::Closed));
         }
-        let _ = self.events.send(Event::Closed(error)).await;
+        Event::Closed(error)
     }
 }

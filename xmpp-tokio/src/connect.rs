@@ -7,16 +7,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use futures::channel::mpsc;
+use futures::channel::{mpsc, oneshot};
 use rustls::ClientConfig;
 use tracing::{Instrument, debug, info_span};
 use xmpp_core::srv::{ConnectTarget, TargetTls};
-use xmpp_core::{ClientConnection, TlsInfo, TlsMode};
+use xmpp_core::{ClientCommand, ClientConnection, TlsInfo, TlsMode};
+use xmpp_stanza::{StreamError, StreamErrorCondition};
 
-use crate::client::{ClientApp, Event, Events};
+use crate::client::{ClientApp, Event, Events, Request};
 use crate::config::{ConnectConfig, Security};
 use crate::dns;
-use crate::driver;
+use crate::driver::Driver;
 use crate::runtime::TlsSide;
 use crate::runtime::timeout;
 use crate::{Client, Error, OsEntropy, Runtime, Transport, tls};
@@ -42,25 +43,43 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
         let core = config.core.clone().with_tls(mode);
         let conn = ClientConnection::new(core, Box::new(entropy), Instant::now())
             .map_err(|e| Error::Config(e.to_string()))?;
-        let (requests, request_rx) = mpsc::channel(CHANNEL);
+        let (mut requests, request_rx) = mpsc::channel(CHANNEL);
         let (events, mut rx) = mpsc::channel(CHANNEL);
-        let app = ClientApp {
+        let driver = Driver::<R, _, _> {
+            conn,
+            transport,
+            tls: Some(TlsSide::Client(tls)),
+            handshake_timeout: config.tls_timeout,
+            requests: request_rx,
             events,
-            waiters: Vec::new(),
+            app: ClientApp::default(),
         };
-        let side = Some(TlsSide::Client(tls));
-        let run =
-            driver::run::<R, _, _>(conn, transport, side, config.tls_timeout, request_rx, app);
-        R::spawn(run.instrument(tracing::Span::current()));
+        R::spawn(driver.run().instrument(tracing::Span::current()));
         let mut early = VecDeque::new();
+        let mut flooded = false;
         while let Some(event) = rx.next().await {
             match event {
-                Event::Online(jid) => {
-                    early.push_back(Event::Online(jid.clone()));
-                    return Ok((Client { requests, jid }, Events { early, rx }));
+                Event::Online { jid, features } if !flooded => {
+                    let client = Client {
+                        requests,
+                        jid: jid.clone(),
+                        features: features.clone(),
+                    };
+                    early.push_back(Event::Online { jid, features });
+                    return Ok((client, Events { early, rx }));
                 }
                 Event::Closed(error) => return Err(error.unwrap_or(Error::Closed)),
-                other => early.push_back(other),
+                other if early.len() < CHANNEL => early.push_back(other),
+                // A server that sends stanzas without end before binding completes
+                // must not grow `early` forever: close with policy-violation and
+                // drop what follows.
+                _ if !flooded => {
+                    flooded = true;
+                    let error = StreamError::new(StreamErrorCondition::PolicyViolation);
+                    let close = ClientCommand::CloseWithError(Box::new(error));
+                    let _ = requests.try_send(Request::Command(close, oneshot::channel().0));
+                }
+                _ => {}
             }
         }
         Err(Error::Closed)

@@ -7,7 +7,7 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::{ConnectionProvider, Resolver};
 use tracing::debug;
-use xmpp_core::srv::{ConnectTarget, SrvAnswer, SrvRecord, TargetTls, order_targets};
+use xmpp_core::srv::{ConnectTarget, SrvRecord, TargetTls, order_direct_targets, order_targets};
 use xmpp_sasl::Entropy;
 
 use crate::config::{ConnectConfig, Security};
@@ -49,22 +49,15 @@ pub(crate) async fn targets<R: Runtime>(
         Security::InsecurePlaintext => None,
         _ => srv(&resolver, "_xmpps-client._tcp", domain).await,
     };
-    let starttls = match config.security {
-        Security::DirectTls => None,
-        _ => srv(&resolver, "_xmpp-client._tcp", domain).await,
-    };
-    let mut targets = order_targets(domain, answer(&direct), answer(&starttls), entropy);
-    if tls == TargetTls::Direct {
-        // Direct TLS only: XEP-0368 has no fallback; 5223 is the customary port.
-        targets.retain(|t| t.tls == TargetTls::Direct);
-        if direct.is_none() {
-            targets.push(ConnectTarget {
-                host: domain.into(),
-                port: 5223,
-                tls,
-            });
+    let targets = match config.security {
+        // Direct TLS only: XEP-0368 has no fallback but the customary port.
+        Security::DirectTls => order_direct_targets(domain, direct.as_deref().into(), entropy),
+        _ => {
+            let starttls = srv(&resolver, "_xmpp-client._tcp", domain).await;
+            let (direct, starttls) = (direct.as_deref(), starttls.as_deref());
+            order_targets(domain, direct.into(), starttls.into(), entropy)
         }
-    }
+    };
     if targets.is_empty() {
         let reason = "the SRV records say the service is not offered".into();
         return Err(Error::Dns {
@@ -73,13 +66,6 @@ pub(crate) async fn targets<R: Runtime>(
         });
     }
     Ok(targets)
-}
-
-fn answer(records: &Option<Vec<SrvRecord>>) -> SrvAnswer<'_> {
-    match records {
-        Some(records) => SrvAnswer::Records(records),
-        None => SrvAnswer::NoRecords,
-    }
 }
 
 /// The SRV records of `service` at `domain`; `None` when there are none or the lookup

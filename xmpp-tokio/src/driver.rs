@@ -2,14 +2,13 @@
 //! connection's outputs (writing, upgrading to TLS, handing events over), then waits
 //! for whichever comes first — bytes, the deadline, or a request from the application.
 
-use std::future::Future;
-use std::io;
+use std::future::poll_fn;
 use std::time::{Duration, Instant};
 
-use futures::channel::mpsc;
-use futures::{FutureExt, StreamExt};
+use futures::channel::{mpsc, oneshot};
+use futures::{FutureExt, SinkExt, StreamExt};
 use tracing::{Instrument, debug, debug_span, trace};
-use xmpp_core::{CloseReason, Connection, Output};
+use xmpp_core::{Connection, Output};
 
 use crate::Error;
 use crate::runtime::{Runtime, TlsSide, Transport, timeout};
@@ -20,143 +19,181 @@ const READ_BUFFER: usize = 4096;
 /// How long one write (or the final shutdown) may wait for the peer to read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Requests served while an event waits for room, between two writes: what they
+/// queue cannot be written before the event is delivered, so without a bound an
+/// application that sends without reading its events would grow the queue forever.
+const REQUESTS_WHILE_BLOCKED: usize = 64;
+
 /// The application's end of a driven connection.
 pub(crate) trait App<C: Connection>: Send {
     /// What the application sends the driver.
     type Request: Send;
-    /// Applies a request.
-    fn request(&mut self, conn: &mut C, now: Instant, request: Self::Request);
-    /// Every request sender is gone.
-    fn abandoned(&mut self, conn: &mut C, now: Instant);
-    /// Hands an event over (may wait for room: backpressure).
-    fn event(&mut self, event: C::Event) -> impl Future<Output = ()> + Send;
-    /// The connection finished: `None` after a graceful close.
-    fn finish(self, error: Option<Error>) -> impl Future<Output = ()> + Send;
+    /// What the application's event stream carries.
+    type Event: Send;
+    /// Applies a request; `None`: every request sender is gone.
+    fn request(&mut self, conn: &mut C, now: Instant, request: Option<Self::Request>);
+    /// What to put on the event stream for an event of the connection, if anything.
+    fn event(&mut self, event: C::Event) -> Option<Self::Event>;
+    /// The last event: the connection finished (`None` after a graceful close).
+    fn finish(&mut self, error: Option<Error>) -> Self::Event;
 }
 
-/// Runs `conn` over `transport` until it closes; `app` gets its events and end.
-pub(crate) async fn run<R, C, A>(
-    mut conn: C,
-    mut transport: R::Transport,
-    tls: Option<TlsSide>,
-    handshake_timeout: Duration,
-    mut requests: mpsc::Receiver<A::Request>,
-    mut app: A,
-) where
-    C: Connection + Send,
-    C::Event: Send,
-    R: Runtime,
-    A: App<C>,
-{
-    // Small per-connection buffers: a server may hold many idle connections.
-    let mut buf = vec![0u8; READ_BUFFER];
-    let mut out = Vec::new();
-    let error = loop {
-        let deadline = match drain::<R, C, A>(
-            &mut conn,
-            &mut transport,
-            &tls,
-            handshake_timeout,
-            &mut app,
-            &mut out,
-        )
-        .await
-        {
-            Ok(Drained::Wait(deadline)) => deadline,
-            Ok(Drained::Closed(reason)) => break Error::from_close(reason),
-            Err(e) => break Some(e),
-        };
-        let timer = async {
-            match deadline {
-                Some(at) => R::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        let wake = futures::select_biased! {
-            read = transport.read(&mut buf).fuse() => Wake::Read(read),
-            request = requests.next() => Wake::Request(request),
-            () = timer.fuse() => Wake::Timer,
-        };
-        let now = Instant::now();
-        match wake {
-            Wake::Read(Ok(0)) => conn.handle_eof(now),
-            Wake::Read(Ok(n)) => {
-                trace!(bytes = n, "read");
-                conn.handle_input(now, buf.get(..n).unwrap_or_default());
-            }
-            Wake::Read(Err(e)) => break Some(Error::io("read")(e)),
-            Wake::Request(Some(request)) => app.request(&mut conn, now, request),
-            // Every sender is gone; `requests` is terminated and not polled again.
-            Wake::Request(None) => app.abandoned(&mut conn, now),
-            Wake::Timer => conn.handle_timeout(now),
-        }
-    };
-    if let Some(e) = &error {
-        debug!(error = %e, "connection failed");
-    }
-    let _ = timeout::<R, _>(WRITE_TIMEOUT, "shutdown", transport.shutdown()).await;
-    app.finish(error).await;
-}
-
-/// What woke the loop.
-enum Wake<R> {
-    Read(io::Result<usize>),
-    Request(Option<R>),
-    Timer,
-}
-
-/// How draining ended.
-enum Drained {
-    /// Nothing to do until the deadline, input or a request.
-    Wait(Option<Instant>),
-    /// The connection finished.
-    Closed(CloseReason),
-}
-
-/// Drains outputs until `Wait`: bytes are gathered into `out` and written before
-/// anything that depends on them (TLS, waiting, closing).
-async fn drain<R, C, A>(
-    conn: &mut C,
-    transport: &mut R::Transport,
-    tls: &Option<TlsSide>,
-    handshake_timeout: Duration,
-    app: &mut A,
-    out: &mut Vec<u8>,
-) -> Result<Drained, Error>
+/// One driven connection: the core, its transport, and the application's channels.
+pub(crate) struct Driver<R: Runtime, C, A: App<C>>
 where
+    C: Connection,
+{
+    pub(crate) conn: C,
+    pub(crate) transport: R::Transport,
+    pub(crate) tls: Option<TlsSide>,
+    pub(crate) handshake_timeout: Duration,
+    pub(crate) requests: mpsc::Receiver<A::Request>,
+    pub(crate) events: mpsc::Sender<A::Event>,
+    pub(crate) app: A,
+}
+
+impl<R, C, A> Driver<R, C, A>
+where
+    R: Runtime,
     C: Connection + Send,
     C::Event: Send,
-    R: Runtime,
     A: App<C>,
 {
-    loop {
-        match conn.poll_output() {
-            Output::Transmit(bytes) => out.extend_from_slice(&bytes),
-            Output::Event(event) => app.event(event).await,
-            Output::StartTls { role, server_name } => {
-                flush::<R>(transport, out).await?;
-                let Some(tls) = tls.as_ref().filter(|t| t.role() == role) else {
-                    return Err(Error::Tls(format!(
-                        "no TLS configuration for the {role:?} role"
-                    )));
-                };
-                let span = debug_span!("starttls", ?role, name = %server_name);
-                let handshake = transport.start_tls(tls, &server_name).instrument(span);
-                let info = timeout::<R, _>(handshake_timeout, "TLS handshake", handshake).await??;
-                debug!(version = ?info.version, bindings = ?info.binding_types(), "TLS established");
-                conn.handle_tls_established(Instant::now(), info);
+    /// Runs the connection until it closes; the application's event stream ends with
+    /// [`App::finish`]'s event.
+    pub(crate) async fn run(mut self) {
+        // Small per-connection buffers: a server may hold many idle connections.
+        let mut buf = vec![0u8; READ_BUFFER];
+        let mut out = Vec::new();
+        let error = loop {
+            let deadline = match self.drain(&mut out).await {
+                Ok(Some(deadline)) => deadline,
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            };
+            // A due deadline first: a peer that keeps the transport readable must not
+            // keep the timers from firing.
+            if deadline.is_some_and(|at| at <= Instant::now()) {
+                self.conn.handle_timeout(Instant::now());
+                continue;
             }
-            Output::Closed(reason) => {
-                flush::<R>(transport, out).await?;
-                debug!(%reason, "closed");
-                return Ok(Drained::Closed(reason));
+            let timer = async {
+                match deadline {
+                    Some(at) => R::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            // Unbiased: neither a flooding peer nor a busy application starves the
+            // other. Every branch is cancel-safe (an unfinished read consumed nothing).
+            futures::select! {
+                read = self.transport.read(&mut buf).fuse() => match read {
+                    Ok(0) => self.conn.handle_eof(Instant::now()),
+                    Ok(n) => {
+                        trace!(bytes = n, "read");
+                        self.conn.handle_input(Instant::now(), buf.get(..n).unwrap_or_default());
+                    }
+                    Err(e) => break Some(Error::io("read")(e)),
+                },
+                // A terminated `requests` (every sender gone) is not polled again.
+                request = self.requests.next() => self.serve(request),
+                () = timer.fuse() => self.conn.handle_timeout(Instant::now()),
             }
-            Output::Wait(deadline) => {
-                flush::<R>(transport, out).await?;
-                return Ok(Drained::Wait(deadline));
+        };
+        if let Some(e) = &error {
+            debug!(error = %e, "connection failed");
+        }
+        let _ = timeout::<R, _>(WRITE_TIMEOUT, "shutdown", self.transport.shutdown()).await;
+        let last = self.app.finish(error);
+        // A dropped event stream only means nobody listens any more.
+        let _ = self.events.send(last).await;
+    }
+
+    /// Applies one request (or the end of them).
+    fn serve(&mut self, request: Option<A::Request>) {
+        self.app.request(&mut self.conn, Instant::now(), request);
+    }
+
+    /// Drains outputs until `Wait`: bytes are gathered into `out` and written before
+    /// anything that depends on them (TLS, waiting, closing). `Some(deadline)` to
+    /// wait for; `None` once the connection closed.
+    async fn drain(&mut self, out: &mut Vec<u8>) -> Result<Option<Option<Instant>>, Error> {
+        let mut budget = REQUESTS_WHILE_BLOCKED;
+        loop {
+            match self.conn.poll_output() {
+                Output::Transmit(bytes) => out.extend_from_slice(&bytes),
+                Output::Event(event) => {
+                    if let Some(event) = self.app.event(event) {
+                        self.deliver(event, &mut budget).await;
+                    }
+                }
+                Output::StartTls { role, server_name } => {
+                    flush::<R>(&mut self.transport, out).await?;
+                    let Some(tls) = self.tls.as_ref().filter(|t| t.role() == role) else {
+                        let no_tls = format!("no TLS configuration for the {role:?} role");
+                        return Err(Error::Tls(no_tls));
+                    };
+                    let span = debug_span!("starttls", ?role, name = %server_name);
+                    let handshake = self.transport.start_tls(tls, &server_name);
+                    let handshake = handshake.instrument(span);
+                    let info = timeout::<R, _>(self.handshake_timeout, "TLS handshake", handshake)
+                        .await??;
+                    debug!(version = ?info.version, bindings = ?info.binding_types(), "TLS established");
+                    self.conn.handle_tls_established(Instant::now(), info);
+                }
+                Output::Closed(reason) => {
+                    // The reason matters more than its last words: a peer that is
+                    // gone before our stream error is written still broke the rules.
+                    if let Err(e) = flush::<R>(&mut self.transport, out).await {
+                        debug!(error = %e, "the last write failed");
+                    }
+                    debug!(%reason, "closed");
+                    return Error::from_close(reason).map_or(Ok(None), Err);
+                }
+                Output::Wait(deadline) => {
+                    flush::<R>(&mut self.transport, out).await?;
+                    return Ok(Some(deadline));
+                }
             }
         }
     }
+
+    /// Puts `event` on the event stream, waiting for room (backpressure) — and
+    /// serving up to `budget` of the application's requests meanwhile: a task that
+    /// awaits a call on its handle before it reads the events again is answered.
+    async fn deliver(&mut self, event: A::Event, budget: &mut usize) {
+        loop {
+            let request = {
+                let room = poll_fn(|cx| self.events.poll_ready(cx));
+                let mut requests = futures::future::Fuse::terminated();
+                if *budget > 0 {
+                    requests = self.requests.next().fuse();
+                }
+                futures::select_biased! {
+                    ready = room.fuse() => {
+                        if ready.is_ok() {
+                            let _ = self.events.start_send(event);
+                        }
+                        return;
+                    }
+                    request = requests => request,
+                }
+            };
+            *budget = budget.saturating_sub(1);
+            self.serve(request);
+        }
+    }
+}
+
+/// Sends the driver the request `request` makes with a reply channel, and awaits the
+/// reply; [`Error::Closed`] when the connection has finished.
+pub(crate) async fn call<Q, T>(
+    requests: &mpsc::Sender<Q>,
+    request: impl FnOnce(oneshot::Sender<T>) -> Q,
+) -> Result<T, Error> {
+    let (reply, answer) = oneshot::channel();
+    let sent = requests.clone().send(request(reply)).await;
+    sent.map_err(|_| Error::Closed)?;
+    answer.await.map_err(|_| Error::Closed)
 }
 
 /// Writes the gathered bytes (never their content to the log: they hold SASL data).

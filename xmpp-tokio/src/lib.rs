@@ -39,7 +39,6 @@
 //! with `xmpp-smol`, which implements [`Runtime`] for smol: both adapters run the very
 //! same driver loop.
 
-mod binding;
 mod client;
 mod config;
 mod connect;
@@ -53,7 +52,6 @@ mod tls;
 #[cfg(feature = "tokio-runtime")]
 mod tokio_rt;
 
-pub use binding::{server_end_point, tls_info};
 pub use client::{Client, Event, Events};
 pub use config::{ConnectConfig, Security};
 pub use connect::connect_with;
@@ -61,6 +59,7 @@ pub use entropy::OsEntropy;
 pub use error::Error;
 pub use runtime::{Runtime, TlsSide, Transport};
 pub use server::{ServeOptions, Session, SessionEvent, SessionEvents, serve_with};
-pub use tls::{ServerTlsConfig, client_config, server_name, with_alpn};
+pub use tls::{ServerTlsConfig, client_config, server_name, tls_info, with_alpn};
 #[cfg(feature = "tokio-runtime")]
 pub use tokio_rt::{Tokio, TokioTransport, connect, serve};
+pub use xmpp_sasl::tls_server_end_point as server_end_point;

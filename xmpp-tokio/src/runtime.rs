@@ -48,7 +48,7 @@ pub trait Transport: Send + 'static {
     /// Closes the write side (TLS close_notify first, if any).
     fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
     /// Runs a TLS handshake on the plain stream and returns its [`TlsInfo`] with the
-    /// channel-binding data ([`tls_info`](crate::binding::tls_info)).
+    /// channel-binding data ([`tls_info`](crate::tls_info)).
     fn start_tls<'a>(
         &'a mut self,
         tls: &'a TlsSide,

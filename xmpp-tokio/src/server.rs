@@ -8,13 +8,13 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures::channel::{mpsc, oneshot};
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use tracing::{Instrument, info_span};
 use xmpp_core::{
     Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
 };
 
-use crate::driver::{self, App};
+use crate::driver::{self, App, Driver};
 use crate::runtime::TlsSide;
 use crate::runtime::timeout;
 use crate::{Error, OsEntropy, Runtime, ServerTlsConfig, Transport};
@@ -39,13 +39,7 @@ pub struct Session {
 impl Session {
     /// Hands `command` to the connection and returns its verdict.
     pub async fn command(&self, command: ServerCommand) -> Result<(), Error> {
-        let (reply, verdict) = oneshot::channel();
-        let mut commands = self.commands.clone();
-        commands
-            .send((command, reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        verdict.await.map_err(|_| Error::Closed)?
+        driver::call(&self.commands, |reply| (command, reply)).await?
     }
 }
 
@@ -98,42 +92,46 @@ pub async fn serve_with<R: Runtime>(
     let conn = ServerConnection::new(config, Box::new(OsEntropy::new()?), Instant::now());
     let (commands, command_rx) = mpsc::channel(64);
     let (events, rx) = mpsc::channel(64);
-    let run = driver::run::<R, _, _>(
+    let driver = Driver::<R, _, _> {
         conn,
         transport,
         tls,
-        options.tls_timeout,
-        command_rx,
-        ServerApp(events),
-    );
-    R::spawn(run.instrument(span));
+        handshake_timeout: options.tls_timeout,
+        requests: command_rx,
+        events,
+        app: ServerApp,
+    };
+    R::spawn(driver.run().instrument(span));
     Ok((Session { commands }, SessionEvents(rx)))
 }
 
 /// The server application's end of the driver.
-struct ServerApp(mpsc::Sender<SessionEvent>);
+struct ServerApp;
 
 impl App<ServerConnection> for ServerApp {
     type Request = (ServerCommand, oneshot::Sender<Result<(), Error>>);
+    type Event = SessionEvent;
 
     fn request(
         &mut self,
         conn: &mut ServerConnection,
         now: Instant,
-        (command, reply): Self::Request,
+        request: Option<Self::Request>,
     ) {
-        let _ = reply.send(conn.handle_command(now, command).map_err(Error::from));
+        match request {
+            Some((command, reply)) => {
+                let _ = reply.send(conn.handle_command(now, command).map_err(Error::from));
+            }
+            // Every handle is gone: close gracefully.
+            None => drop(conn.handle_command(now, ServerCommand::Close)),
+        }
     }
 
-    fn abandoned(&mut self, conn: &mut ServerConnection, now: Instant) {
-        let _ = conn.handle_command(now, ServerCommand::Close);
+    fn event(&mut self, event: ServerEvent) -> Option<SessionEvent> {
+        Some(SessionEvent::Core(event))
     }
 
-    async fn event(&mut self, event: ServerEvent) {
-        let _ = self.0.send(SessionEvent::Core(event)).await;
-    }
-
-    async fn finish(mut self, error: Option<Error>) {
-        let _ = self.0.send(SessionEvent::Closed(error)).await;
+    fn finish(&mut self, error: Option<Error>) -> SessionEvent {
+        SessionEvent::Closed(error)
     }
 }

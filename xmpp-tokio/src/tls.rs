@@ -6,13 +6,29 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use xmpp_sasl::ChannelBinding;
+use rustls::{ClientConfig, ConnectionCommon, ProtocolVersion, RootCertStore, ServerConfig};
+use xmpp_core::{TlsInfo, TlsVersion};
+use xmpp_sasl::{ChannelBinding, tls_server_end_point};
 
-use crate::{Error, binding};
+use crate::Error;
 
 /// The ALPN protocol id of XMPP client streams over direct TLS (XEP-0368).
 const ALPN_XMPP_CLIENT: &[u8] = b"xmpp-client";
+
+/// The [`TlsInfo`] of a finished handshake on `conn`: its version and channel-binding
+/// data — `tls-exporter` from rustls' keying-material exporter, and `end_point`
+/// (the `tls-server-end-point` data of the server's certificate, if any).
+pub fn tls_info<D>(conn: &ConnectionCommon<D>, end_point: Option<ChannelBinding>) -> TlsInfo {
+    let version = match conn.protocol_version() {
+        Some(ProtocolVersion::TLSv1_3) => TlsVersion::Tls13,
+        Some(ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
+        _ => TlsVersion::Other,
+    };
+    TlsInfo::from_handshake(version, end_point, |label, len| {
+        let exported = conn.export_keying_material(vec![0u8; len], label, Some(&[]));
+        exported.ok()
+    })
+}
 
 /// The rustls provider every configuration uses.
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -72,7 +88,7 @@ impl ServerTlsConfig {
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
     ) -> Result<ServerTlsConfig, Error> {
-        let end_point = chain.first().and_then(|c| binding::server_end_point(c));
+        let end_point = chain.first().and_then(|c| tls_server_end_point(c));
         let mut config = ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::Tls(e.to_string()))?

@@ -10,10 +10,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
 use xmpp_core::TlsInfo;
 
-use crate::binding::{server_end_point, tls_info};
 use crate::runtime::{TlsSide, Transport};
 use crate::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session, SessionEvents};
-use crate::{connect_with, serve_with, tls};
+use crate::{connect_with, serve_with, server_end_point, tls, tls_info};
 
 /// The tokio runtime, for the generic entry points
 /// ([`connect_with`], [`serve_with`](crate::serve_with)).

@@ -43,3 +43,38 @@ fn srv_records() {
         srv_all_targets_fail::<Tokio>(&pki).await;
     });
 }
+
+#[test]
+fn calls_are_answered_while_events_are_unread() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-backlog");
+        let port = start_server::<Tokio>(pki.server.clone());
+        calls_while_events_pile_up::<Tokio>(port, &pki).await;
+    });
+}
+
+#[test]
+fn deadlines_are_kept_while_the_peer_floods() {
+    Tokio::block_on(deadline_despite_a_flood::<Tokio>());
+}
+
+#[test]
+fn calls_are_bounded_while_events_are_unread() {
+    Tokio::block_on(async {
+        let pki = pki("tokio-bounded");
+        let port = start_server::<Tokio>(pki.server.clone());
+        calls_are_bounded_while_events_pile_up::<Tokio>(port, &pki).await;
+    });
+}
+
+#[test]
+fn stanzas_before_online_are_bounded() {
+    Tokio::block_on(loopback::stanzas_before_online_are_bounded::<Tokio>());
+}
+
+#[test]
+fn the_close_reason_survives_a_failed_last_write() {
+    Tokio::block_on(loopback::the_close_reason_survives_a_failed_last_write::<
+        Tokio,
+    >());
+}

@@ -174,7 +174,10 @@ fn a_store_failure_stops_the_server_before_anything_is_acknowledged() {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
-        assert!(std::time::Instant::now() < deadline, "the server kept running");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server kept running"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(!status.success());

@@ -50,7 +50,7 @@ pub struct ClientTimeouts {
     /// How long to wait for the server's `</stream:stream>` after ours (default 10 s).
     pub close: Duration,
     /// Idle time after which a whitespace keepalive is sent while online
-    /// (default 60 s).
+    /// (default 60 s; `None` or zero: never).
     pub keepalive: Option<Duration>,
     /// How long an IQ request waits for its response by default (default 30 s).
     pub iq: Duration,

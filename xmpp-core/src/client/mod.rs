@@ -26,12 +26,12 @@ use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
 pub use config::{ClientConfig, ClientTimeouts, ResourceConflict, TlsMode};
 pub use event::{ClientCommand, ClientEvent, IqResponse};
 
-use crate::connection::wire::{self, Role, Wire};
+use crate::connection::role::Shared;
+use crate::connection::wire::{self, Wire};
 use crate::connection::{
     CloseReason, CommandError, ConfigError, Connection, Output, TimerKind, TlsInfo, TlsVersion,
-    Violation,
 };
-use crate::stream::{Event, ReaderConfig};
+use crate::stream::ReaderConfig;
 
 use iq::IqTracker;
 use negotiate::Phase;
@@ -160,14 +160,8 @@ impl ClientConnection {
         if self.wire.send(now, element).is_ok() {
             return true;
         }
-        self.fail_locally(StreamErrorCondition::InternalServerError);
+        self.fail_locally(&StreamError::new(StreamErrorCondition::InternalServerError));
         false
-    }
-
-    /// Closes with a stream error of our own.
-    fn fail_locally(&mut self, condition: StreamErrorCondition) {
-        self.wire.stream_error(&StreamError::new(condition));
-        self.wire.finish(CloseReason::LocalError(condition));
     }
 
     /// Ends the negotiation without a stream error: closes our stream and reports
@@ -175,73 +169,6 @@ impl ClientConnection {
     fn give_up(&mut self, reason: CloseReason) {
         self.wire.close_stream();
         self.wire.finish(reason);
-    }
-
-    /// Closes for a peer violation: the stream error it calls for, then `Closed` —
-    /// or, while TLS is starting, nothing but `Closed`.
-    fn reject(&mut self, violation: Violation) {
-        if self.wire.tls_pending() || violation == Violation::PlaintextBeforeTls {
-            self.wire.abandon(CloseReason::Violation(violation));
-            return;
-        }
-        self.wire
-            .stream_error(&StreamError::new(violation.condition()));
-        self.wire.finish(CloseReason::Violation(violation));
-    }
-
-    /// The server closed its stream.
-    fn on_peer_close(&mut self) {
-        if matches!(self.phase, Phase::Closing) {
-            self.wire.finish(CloseReason::Local);
-        } else {
-            self.wire.close_stream();
-            self.wire.finish(CloseReason::Peer);
-        }
-    }
-
-    /// The server sent a stream error.
-    fn on_stream_error(&mut self, element: &Element) {
-        self.wire.close_stream();
-        match StreamError::try_from(element) {
-            Ok(e) => {
-                let reason = match e.see_other_host_target() {
-                    Some(host) => CloseReason::SeeOtherHost { host: host.into() },
-                    None => CloseReason::PeerError(Box::new(e)),
-                };
-                self.wire.finish(reason);
-            }
-            Err(_) => self
-                .wire
-                .finish(CloseReason::Violation(Violation::Malformed {
-                    element: "stream:error",
-                })),
-        }
-    }
-}
-
-impl Role for ClientConnection {
-    type Event = ClientEvent;
-
-    fn wire(&mut self) -> &mut Wire<ClientEvent> {
-        &mut self.wire
-    }
-
-    fn on_event(&mut self, now: Instant, event: Event, more: bool) {
-        match event {
-            Event::StreamOpened(header) => self.on_header(&header),
-            Event::Element(element) => {
-                if element.is("error", xmpp_stanza::ns::STREAM) {
-                    self.on_stream_error(&element);
-                } else {
-                    self.on_element(now, element, more);
-                }
-            }
-            Event::StreamClosed => self.on_peer_close(),
-        }
-    }
-
-    fn violation(&mut self, _now: Instant, violation: Violation) {
-        self.reject(violation);
     }
 }
 
@@ -254,29 +181,11 @@ impl Connection for ClientConnection {
     }
 
     fn handle_eof(&mut self, _now: Instant) {
-        if self.wire.is_closed() {
-            return;
-        }
-        let reason = if matches!(self.phase, Phase::Closing) {
-            CloseReason::Local
-        } else {
-            CloseReason::ConnectionLost
-        };
-        self.wire.abandon(reason);
+        self.on_eof();
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        while !self.wire.is_closed() {
-            let Some(kind) = self.wire.timers.take_expired(now) else {
-                break;
-            };
-            if kind == TimerKind::Keepalive {
-                self.wire.keepalive(now);
-                self.wire.start_keepalive(now);
-            } else {
-                wire::timeout_close(&mut self.wire, kind);
-            }
-        }
+        self.on_timers(now);
         while !self.wire.is_closed() {
             let Some(id) = self.iqs.take_expired(now) else {
                 break;

@@ -6,12 +6,15 @@ use std::time::Instant;
 
 use xmpp_jid::FullJid;
 use xmpp_stanza::{
-    Bind, CompactStr, Element, Iq, IqPayload, Namespace, Session, StartTls, StreamFeatures, ns,
+    Bind, CompactStr, Element, Iq, IqPayload, Namespace, Session, StartTls, StreamError,
+    StreamErrorCondition, StreamFeatures, ns,
 };
 
 use super::sasl::SaslRun;
 use super::{ClientConnection, ClientEvent, ResourceConflict, TlsMode};
 use crate::connection::ids;
+use crate::connection::role::{Shared, is_stanza};
+use crate::connection::wire::Wire;
 use crate::connection::{CloseReason, TimerKind, TlsRole, Violation};
 use crate::stream::{StreamAttributes, StreamHeader, StreamVersion};
 
@@ -66,24 +69,15 @@ pub(super) fn unexpected(element: &Element) -> Violation {
     }
 }
 
-impl ClientConnection {
-    /// Writes our stream header: `to` the domain, `from` the account once TLS is up
-    /// (RFC 6120 §4.7.1).
-    pub(super) fn open_stream(&mut self, now: Instant) {
-        let mut attrs = StreamAttributes::new().to(self.domain());
-        if self.tls.is_some() {
-            attrs = attrs.from(self.config.jid.as_str());
-        }
-        if let Some(lang) = &self.config.lang {
-            attrs = attrs.lang(lang.clone());
-        }
-        if self.wire.open(now, &attrs).is_err() {
-            self.fail_locally(xmpp_stanza::StreamErrorCondition::InternalServerError);
-        }
+impl Shared for ClientConnection {
+    type Event = ClientEvent;
+
+    fn machinery(&mut self) -> &mut Wire<ClientEvent> {
+        &mut self.wire
     }
 
     /// The server's stream header.
-    pub(super) fn on_header(&mut self, header: &StreamHeader) {
+    fn on_header(&mut self, _now: Instant, header: &StreamHeader) {
         if !matches!(self.phase, Phase::AwaitHeader) {
             self.reject(Violation::UnexpectedElement {
                 name: "stream".into(),
@@ -99,7 +93,7 @@ impl ClientConnection {
     }
 
     /// A top-level element other than a stream error.
-    pub(super) fn on_element(&mut self, now: Instant, element: Element, more: bool) {
+    fn on_element(&mut self, now: Instant, element: Element, more: bool) {
         match &self.phase {
             Phase::AwaitFeatures if element.is("features", ns::STREAM) => {
                 self.on_features(now, &element)
@@ -109,14 +103,34 @@ impl ClientConnection {
             }
             Phase::Sasl(_) if *element.ns() == ns::XMPP_SASL => self.on_sasl(now, &element),
             Phase::Bind(_) | Phase::Session(_) | Phase::Online | Phase::Closing
-                if xmpp_stanza::Stanza::is_stanza(&element) =>
+                if is_stanza(&element) =>
             {
                 self.on_stanza(now, element)
             }
-            _ if xmpp_stanza::Stanza::is_stanza(&element) => {
-                self.reject(Violation::StanzaBeforeAuth)
-            }
+            _ if is_stanza(&element) => self.reject(Violation::StanzaBeforeAuth),
             _ => self.reject(unexpected(&element)),
+        }
+    }
+
+    fn is_closing(&self) -> bool {
+        matches!(self.phase, Phase::Closing)
+    }
+}
+
+impl ClientConnection {
+    /// Writes our stream header: `to` the domain, `from` the account once TLS is up
+    /// (RFC 6120 §4.7.1).
+    pub(super) fn open_stream(&mut self, now: Instant) {
+        let mut attrs = StreamAttributes::new().to(self.domain());
+        if self.tls.is_some() {
+            attrs = attrs.from(self.config.jid.as_str());
+        }
+        if let Some(lang) = &self.config.lang {
+            attrs = attrs.lang(lang.clone());
+        }
+        if self.wire.open(now, &attrs).is_err() {
+            let error = StreamError::new(StreamErrorCondition::InternalServerError);
+            self.fail_locally(&error);
         }
     }
 

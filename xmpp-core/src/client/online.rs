@@ -7,8 +7,8 @@ use xmpp_stanza::{Element, IqPayload, Stanza, StreamError};
 
 use super::negotiate::Phase;
 use super::{ClientConnection, ClientEvent, IqResponse, iq};
-use crate::connection::{CloseReason, CommandError, TimerKind};
-use crate::stream::WriteError;
+use crate::connection::CommandError;
+use crate::connection::role::Shared;
 
 impl ClientConnection {
     /// A stanza from the server (after authentication).
@@ -73,11 +73,7 @@ impl ClientConnection {
             }
             _ => None,
         };
-        let element = Element::from(stanza);
-        self.wire.send(now, &element).map_err(|e| match e {
-            WriteError::Serialize(e) => CommandError::Unserializable(e),
-            _ => CommandError::Closed,
-        })?;
+        self.send_for_app(now, &Element::from(stanza))?;
         if let Some((id, to)) = track {
             let timeout = timeout.unwrap_or(self.config.timeouts.iq);
             self.iqs.insert(id, to, now.checked_add(timeout));
@@ -90,24 +86,10 @@ impl ClientConnection {
         if self.wire.is_closed() {
             return Err(CommandError::Closed);
         }
-        if matches!(self.phase, Phase::Closing) {
-            return Ok(());
+        if !matches!(self.phase, Phase::Closing) {
+            self.start_close(now, self.config.timeouts.close);
+            self.phase = Phase::Closing;
         }
-        if !self.wire.can_write() {
-            // Mid-TLS: nothing can be written; just stop.
-            self.wire.abandon(CloseReason::Local);
-            return Ok(());
-        }
-        self.wire.close_stream();
-        self.phase = Phase::Closing;
-        let timers = &mut self.wire.timers;
-        timers.clear(TimerKind::Negotiation);
-        timers.clear(TimerKind::Keepalive);
-        timers.set_after(
-            TimerKind::CloseHandshake,
-            now,
-            Some(self.config.timeouts.close),
-        );
         Ok(())
     }
 
@@ -116,8 +98,7 @@ impl ClientConnection {
         if self.wire.is_closed() {
             return Err(CommandError::Closed);
         }
-        self.wire.stream_error(&error);
-        self.wire.finish(CloseReason::LocalError(error.condition));
+        self.fail_locally(&error);
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ use xmpp_stanza::{CompactStr, Element, Sasl, SaslFailure, StreamFeatures};
 
 use super::negotiate::{Phase, unexpected};
 use super::{ClientConnection, ClientEvent};
+use crate::connection::role::Shared;
 use crate::connection::{AuthError, CloseReason, Violation};
 
 /// XEP-0440's namespace.

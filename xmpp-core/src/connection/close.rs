@@ -204,8 +204,8 @@ pub enum Violation {
     /// The stream header's version is missing or below 1.0 (RFC 6120 §4.7.5):
     /// `unsupported-version`.
     UnsupportedVersion,
-    /// The client failed authentication more often than the server allows
-    /// (RFC 6120 §6.4.5): `policy-violation`.
+    /// The client failed (or aborted) authentication more often than the server
+    /// allows (RFC 6120 §6.4.5): `policy-violation`.
     TooManyAuthFailures,
     /// The client asked for a feature this server does not offer (STARTTLS on a
     /// server without TLS): `unsupported-feature`.

@@ -11,11 +11,13 @@
 //! | `error` | [`CommandError`] |
 //! | `ids` | random ids from the entropy source |
 //! | `wire` | reader + writer + queue + timers, and the input loop |
+//! | `role` | what both roles do the same way: violations, closes, timers |
 
 mod close;
 mod error;
 pub(crate) mod ids;
 mod output;
+pub(crate) mod role;
 mod timers;
 mod tls;
 pub(crate) mod wire;

@@ -77,14 +77,13 @@ impl Timers {
         self.slots.iter().flatten().min().copied()
     }
 
-    /// Disarms and returns the first timer (in [`TimerKind::ALL`] order) whose deadline
-    /// is at or before `now`.
-    pub(crate) fn take_expired(&mut self, now: Instant) -> Option<TimerKind> {
-        let kind = TimerKind::ALL
-            .into_iter()
-            .find(|k| self.get(*k).is_some_and(|at| at <= now))?;
-        self.clear(kind);
-        Some(kind)
+    /// Whether `kind` is due at `now`; if so, it is disarmed.
+    pub(crate) fn take_if_expired(&mut self, kind: TimerKind, now: Instant) -> bool {
+        let due = self.get(kind).is_some_and(|at| at <= now);
+        if due {
+            self.clear(kind);
+        }
+        due
     }
 }
 
@@ -112,10 +111,11 @@ mod tests {
         t.set_after(TimerKind::ReadIdle, base, Some(Duration::from_secs(9)));
         t.set_after(TimerKind::CloseHandshake, base, None);
         assert_eq!(t.earliest(), Some(at(5)));
-        assert_eq!(t.take_expired(at(4)), None);
-        assert_eq!(t.take_expired(at(6)), Some(TimerKind::Negotiation));
-        assert_eq!(t.take_expired(at(6)), Some(TimerKind::Keepalive));
-        assert_eq!(t.take_expired(at(6)), None);
+        assert!(!t.take_if_expired(TimerKind::Keepalive, at(4)));
+        assert!(t.take_if_expired(TimerKind::Negotiation, at(6)));
+        assert!(!t.take_if_expired(TimerKind::Negotiation, at(6)));
+        assert!(!t.take_if_expired(TimerKind::ReadIdle, at(6)));
+        assert!(t.take_if_expired(TimerKind::Keepalive, at(6)));
         assert_eq!(t.earliest(), Some(at(9)));
         t.clear_all();
         assert_eq!(t.earliest(), None);

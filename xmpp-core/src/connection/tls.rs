@@ -1,7 +1,7 @@
 //! What the TLS layer hands the core: [`TlsInfo`] (version and channel-binding data)
 //! and which side of the handshake to take ([`TlsRole`]).
 
-use xmpp_sasl::{ChannelBinding, ChannelBindingType};
+use xmpp_sasl::{ChannelBinding, ChannelBindingType, TLS_EXPORTER_LABEL, TLS_EXPORTER_LEN};
 
 /// The TLS protocol version the adapter negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,7 +36,7 @@ pub enum TlsRole {
 ///
 /// ```
 /// use xmpp_core::{TlsInfo, TlsVersion};
-/// use xmpp_sasl::{ChannelBinding, ChannelBindingType};
+/// use xmpp_sasl::{ChannelBinding, ChannelBindingType, TLS_EXPORTER_LABEL, TLS_EXPORTER_LEN};
 ///
 /// let info = TlsInfo::new(TlsVersion::Tls13)
 ///     .with_channel_binding(ChannelBinding::new(ChannelBindingType::TlsExporter, vec![7; 32]));
@@ -73,6 +73,43 @@ impl TlsInfo {
             self.channel_bindings.push(binding);
         }
         self
+    }
+
+    /// The information of a finished handshake of `version`: `tls-exporter` first —
+    /// only on TLS 1.3, where RFC 9266 §3 makes it safe (on TLS 1.2 it needs the
+    /// extended master secret, which cannot be checked here) — from `export`, which
+    /// exports keying material for a label ([`TLS_EXPORTER_LABEL`]) with an empty
+    /// context and [`TLS_EXPORTER_LEN`] bytes; then `end_point`, the
+    /// `tls-server-end-point` data ([`xmpp_sasl::tls_server_end_point`] of the
+    /// server's certificate).
+    ///
+    /// ```
+    /// use xmpp_core::{TlsInfo, TlsVersion};
+    /// use xmpp_sasl::ChannelBindingType;
+    ///
+    /// let info = TlsInfo::from_handshake(TlsVersion::Tls13, None, |_label, len| Some(vec![7; len]));
+    /// assert_eq!(info.binding_types(), [ChannelBindingType::TlsExporter]);
+    /// let info = TlsInfo::from_handshake(TlsVersion::Tls12, None, |_label, len| Some(vec![7; len]));
+    /// assert!(info.binding_types().is_empty());
+    /// ```
+    pub fn from_handshake(
+        version: TlsVersion,
+        end_point: Option<ChannelBinding>,
+        export: impl FnOnce(&[u8], usize) -> Option<Vec<u8>>,
+    ) -> TlsInfo {
+        let mut info = TlsInfo::new(version);
+        let exported = match version {
+            TlsVersion::Tls13 => export(TLS_EXPORTER_LABEL, TLS_EXPORTER_LEN),
+            _ => None,
+        };
+        if let Some(data) = exported {
+            let kind = ChannelBindingType::TlsExporter;
+            info = info.with_channel_binding(ChannelBinding::new(kind, data));
+        }
+        if let Some(end_point) = end_point {
+            info = info.with_channel_binding(end_point);
+        }
+        info
     }
 
     /// The channel-binding types available, in preference order.

@@ -47,7 +47,8 @@ impl<E> Wire<E> {
             writer: StreamWriter::c2s(),
             out: OutputQueue::default(),
             timers,
-            keepalive,
+            // A zero interval would ask for whitespace on every call: it means "off".
+            keepalive: keepalive.filter(|interval| !interval.is_zero()),
             read_idle,
             tls_pending: false,
             closed: false,

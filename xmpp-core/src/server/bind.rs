@@ -11,6 +11,7 @@ use xmpp_stanza::{
 
 use super::negotiate::Phase;
 use super::{RequestId, ServerConnection, ServerEvent};
+use crate::connection::role::Shared;
 use crate::connection::{CommandError, TimerKind, Violation, ids};
 
 /// A bind request the application is deciding.

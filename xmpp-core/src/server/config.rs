@@ -196,7 +196,7 @@ pub struct ServerTimeouts {
     /// How long to wait for the client's `</stream:stream>` after ours (default 10 s).
     pub close: Duration,
     /// Idle time after which a whitespace keepalive is sent while online (default:
-    /// none; clients keep their streams alive).
+    /// none; clients keep their streams alive; zero also means never).
     pub keepalive: Option<Duration>,
     /// How long the client may stay silent before the stream is closed with
     /// `connection-timeout` (default: no limit).
@@ -318,7 +318,8 @@ impl ServerConfig {
     }
 
     /// Failed authentications allowed on one stream before it is closed with
-    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1).
+    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1). Exchanges
+    /// the client aborts count as failures.
     pub fn with_max_auth_failures(mut self, failures: u8) -> Self {
         self.max_auth_failures = failures.max(1);
         self

@@ -27,11 +27,10 @@ use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
 pub use config::{SaslPolicy, ServerConfig, ServerTimeouts, ServerTls};
 pub use event::{RequestId, ServerCommand, ServerEvent};
 
-use crate::connection::wire::{self, Role, Wire};
-use crate::connection::{
-    CloseReason, CommandError, Connection, Output, TimerKind, TlsInfo, TlsVersion, Violation,
-};
-use crate::stream::{Event, ReaderConfig};
+use crate::connection::role::Shared;
+use crate::connection::wire::{self, Wire};
+use crate::connection::{CommandError, Connection, Output, TimerKind, TlsInfo, TlsVersion};
+use crate::stream::ReaderConfig;
 
 use negotiate::Phase;
 
@@ -143,84 +142,8 @@ impl ServerConnection {
         if self.wire.send(now, element).is_ok() {
             return true;
         }
-        self.close_with(StreamErrorCondition::InternalServerError, None);
+        self.fail_locally(&StreamError::new(StreamErrorCondition::InternalServerError));
         false
-    }
-
-    /// Writes our header if it is not out yet (a stream error must follow one,
-    /// RFC 6120 §4.9.1.2), then the stream error, then `Closed(reason)` (by default
-    /// `LocalError(condition)`).
-    fn close_with(&mut self, condition: StreamErrorCondition, reason: Option<CloseReason>) {
-        self.ensure_open();
-        self.wire.stream_error(&StreamError::new(condition));
-        self.wire
-            .finish(reason.unwrap_or(CloseReason::LocalError(condition)));
-    }
-
-    /// Closes for a peer violation: the stream error it calls for, then `Closed` —
-    /// or, while TLS is starting, nothing but `Closed`.
-    fn reject(&mut self, violation: Violation) {
-        if self.wire.tls_pending() || violation == Violation::PlaintextBeforeTls {
-            self.wire.abandon(CloseReason::Violation(violation));
-            return;
-        }
-        let condition = violation.condition();
-        self.close_with(condition, Some(CloseReason::Violation(violation)));
-    }
-
-    /// The client closed its stream.
-    fn on_peer_close(&mut self) {
-        if matches!(self.phase, Phase::Closing) {
-            self.wire.finish(CloseReason::Local);
-        } else {
-            self.wire.close_stream();
-            self.wire.finish(CloseReason::Peer);
-        }
-    }
-
-    /// The client sent a stream error.
-    fn on_stream_error(&mut self, element: &Element) {
-        self.wire.close_stream();
-        match StreamError::try_from(element) {
-            Ok(e) => {
-                let reason = match e.see_other_host_target() {
-                    Some(host) => CloseReason::SeeOtherHost { host: host.into() },
-                    None => CloseReason::PeerError(Box::new(e)),
-                };
-                self.wire.finish(reason);
-            }
-            Err(_) => self
-                .wire
-                .finish(CloseReason::Violation(Violation::Malformed {
-                    element: "stream:error",
-                })),
-        }
-    }
-}
-
-impl Role for ServerConnection {
-    type Event = ServerEvent;
-
-    fn wire(&mut self) -> &mut Wire<ServerEvent> {
-        &mut self.wire
-    }
-
-    fn on_event(&mut self, now: Instant, event: Event, more: bool) {
-        match event {
-            Event::StreamOpened(header) => self.on_header(now, &header),
-            Event::Element(element) => {
-                if element.is("error", xmpp_stanza::ns::STREAM) {
-                    self.on_stream_error(&element);
-                } else {
-                    self.on_element(now, element, more);
-                }
-            }
-            Event::StreamClosed => self.on_peer_close(),
-        }
-    }
-
-    fn violation(&mut self, _now: Instant, violation: Violation) {
-        self.reject(violation);
     }
 }
 
@@ -233,40 +156,11 @@ impl Connection for ServerConnection {
     }
 
     fn handle_eof(&mut self, _now: Instant) {
-        if self.wire.is_closed() {
-            return;
-        }
-        let reason = if matches!(self.phase, Phase::Closing) {
-            CloseReason::Local
-        } else {
-            CloseReason::ConnectionLost
-        };
-        self.wire.abandon(reason);
+        self.on_eof();
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        while !self.wire.is_closed() {
-            let Some(kind) = self.wire.timers.take_expired(now) else {
-                break;
-            };
-            match kind {
-                TimerKind::Keepalive => {
-                    self.wire.keepalive(now);
-                    self.wire.start_keepalive(now);
-                }
-                TimerKind::CloseHandshake => self.wire.finish(CloseReason::Timeout(kind)),
-                _ => {
-                    if self.wire.tls_pending() {
-                        self.wire.abandon(CloseReason::Timeout(kind));
-                    } else {
-                        self.close_with(
-                            StreamErrorCondition::ConnectionTimeout,
-                            Some(CloseReason::Timeout(kind)),
-                        );
-                    }
-                }
-            }
-        }
+        self.on_timers(now);
     }
 
     fn handle_tls_established(&mut self, _now: Instant, info: TlsInfo) {
@@ -288,9 +182,7 @@ impl Connection for ServerConnection {
             ServerCommand::Send(stanza) => self.send_stanza(now, *stanza),
             ServerCommand::Close => self.close(now),
             ServerCommand::CloseWithError(error) => {
-                self.ensure_open();
-                self.wire.stream_error(&error);
-                self.wire.finish(CloseReason::LocalError(error.condition));
+                self.fail_locally(&error);
                 Ok(())
             }
         }

@@ -5,13 +5,14 @@ use std::time::Instant;
 
 use xmpp_jid::{BareJid, Jid};
 use xmpp_stanza::{
-    CompactStr, Element, Namespace, SessionFeature, Stanza, StartTls, StartTlsFeature,
-    StreamFeatures, ns,
+    CompactStr, Element, Namespace, SessionFeature, StartTls, StartTlsFeature, StreamFeatures, ns,
 };
 
 use super::bind::PendingBind;
 use super::sasl::Exchange;
-use super::{ServerConnection, ServerTls};
+use super::{ServerConnection, ServerEvent, ServerTls};
+use crate::connection::role::{Shared, is_stanza};
+use crate::connection::wire::Wire;
 use crate::connection::{CloseReason, TlsRole, Violation, ids};
 use crate::stream::{StreamAttributes, StreamHeader, StreamVersion};
 
@@ -41,7 +42,7 @@ pub(super) enum Phase {
 
 /// The violation for an element that has no place here.
 pub(super) fn unexpected(element: &Element) -> Violation {
-    if Stanza::is_stanza(element) {
+    if is_stanza(element) {
         return Violation::StanzaBeforeAuth;
     }
     Violation::UnexpectedElement {
@@ -50,32 +51,15 @@ pub(super) fn unexpected(element: &Element) -> Violation {
     }
 }
 
-impl ServerConnection {
-    /// Our stream header's attributes, with a fresh stream id (RFC 6120 §4.7.3).
-    fn header_attrs(&mut self, to: Option<&str>) -> StreamAttributes {
-        let id = ids::token(self.entropy.as_mut(), 16);
-        let mut attrs = StreamAttributes::new()
-            .from(self.config.domain())
-            .id(id)
-            .lang("en");
-        if let Some(to) = to {
-            attrs = attrs.to(to);
-        }
-        attrs
-    }
+impl Shared for ServerConnection {
+    type Event = ServerEvent;
 
-    /// Writes a header if ours is not out yet (to precede a stream error).
-    pub(super) fn ensure_open(&mut self) {
-        if self.wire.writer.is_open() || self.wire.tls_pending() || self.wire.is_closed() {
-            return;
-        }
-        let attrs = self.header_attrs(None);
-        // Cannot fail: the attributes are our own, the writer is not open.
-        let _ = self.wire.writer.open(self.wire.out.bytes(), &attrs);
+    fn machinery(&mut self) -> &mut Wire<ServerEvent> {
+        &mut self.wire
     }
 
     /// The client's stream header (the first, or after a restart).
-    pub(super) fn on_header(&mut self, now: Instant, header: &StreamHeader) {
+    fn on_header(&mut self, now: Instant, header: &StreamHeader) {
         let to_ok = header
             .to()
             .and_then(|to| BareJid::new(to).ok())
@@ -102,6 +86,52 @@ impl ServerConnection {
                 Phase::Negotiating
             };
         }
+    }
+
+    /// A top-level element other than a stream error.
+    fn on_element(&mut self, now: Instant, element: Element, more: bool) {
+        match &self.phase {
+            Phase::Negotiating if *element.ns() == ns::XMPP_TLS => {
+                self.on_starttls(now, &element, more)
+            }
+            Phase::Negotiating | Phase::Sasl(_) if *element.ns() == ns::XMPP_SASL => {
+                self.on_sasl(now, &element)
+            }
+            Phase::AwaitBind | Phase::BindPending(_) if is_stanza(&element) => {
+                self.on_bind_stanza(now, element)
+            }
+            Phase::Online | Phase::Closing if is_stanza(&element) => self.on_stanza(now, element),
+            _ => self.reject(unexpected(&element)),
+        }
+    }
+
+    fn is_closing(&self) -> bool {
+        matches!(self.phase, Phase::Closing)
+    }
+
+    /// Writes a header if ours is not out yet (to precede a stream error).
+    fn ensure_open(&mut self) {
+        if self.wire.writer.is_open() || self.wire.tls_pending() || self.wire.is_closed() {
+            return;
+        }
+        let attrs = self.header_attrs(None);
+        // Cannot fail: the attributes are our own, the writer is not open.
+        let _ = self.wire.writer.open(self.wire.out.bytes(), &attrs);
+    }
+}
+
+impl ServerConnection {
+    /// Our stream header's attributes, with a fresh stream id (RFC 6120 §4.7.3).
+    fn header_attrs(&mut self, to: Option<&str>) -> StreamAttributes {
+        let id = ids::token(self.entropy.as_mut(), 16);
+        let mut attrs = StreamAttributes::new()
+            .from(self.config.domain())
+            .id(id)
+            .lang("en");
+        if let Some(to) = to {
+            attrs = attrs.to(to);
+        }
+        attrs
     }
 
     /// The features for the current state (RFC 6120 §4.3.2): STARTTLS alone while it
@@ -151,25 +181,6 @@ impl ServerConnection {
         self.config
             .sasl
             .build(self.config.domain(), self.tls.as_ref())
-    }
-
-    /// A top-level element other than a stream error.
-    pub(super) fn on_element(&mut self, now: Instant, element: Element, more: bool) {
-        match &self.phase {
-            Phase::Negotiating if *element.ns() == ns::XMPP_TLS => {
-                self.on_starttls(now, &element, more)
-            }
-            Phase::Negotiating | Phase::Sasl(_) if *element.ns() == ns::XMPP_SASL => {
-                self.on_sasl(now, &element)
-            }
-            Phase::AwaitBind | Phase::BindPending(_) if Stanza::is_stanza(&element) => {
-                self.on_bind_stanza(now, element)
-            }
-            Phase::Online | Phase::Closing if Stanza::is_stanza(&element) => {
-                self.on_stanza(now, element)
-            }
-            _ => self.reject(unexpected(&element)),
-        }
     }
 
     /// `<starttls/>` (RFC 6120 §5.4.2).

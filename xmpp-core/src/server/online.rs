@@ -8,8 +8,8 @@ use xmpp_stanza::{Element, Iq, IqPayload, Stanza, StanzaErrorCondition, ns};
 
 use super::negotiate::Phase;
 use super::{ServerConnection, ServerEvent};
-use crate::connection::{CloseReason, CommandError, TimerKind, Violation};
-use crate::stream::WriteError;
+use crate::connection::role::Shared;
+use crate::connection::{CommandError, Violation};
 
 impl ServerConnection {
     /// A stanza from the online client.
@@ -80,34 +80,15 @@ impl ServerConnection {
             Phase::Closing => return Err(CommandError::Closed),
             _ => return Err(CommandError::NotOnline),
         }
-        self.wire
-            .send(now, &Element::from(stanza))
-            .map_err(|e| match e {
-                WriteError::Serialize(e) => CommandError::Unserializable(e),
-                _ => CommandError::Closed,
-            })
+        self.send_for_app(now, &Element::from(stanza))
     }
 
     /// Starts the close handshake (RFC 6120 §4.4).
     pub(super) fn close(&mut self, now: Instant) -> Result<(), CommandError> {
-        if matches!(self.phase, Phase::Closing) {
-            return Ok(());
+        if !matches!(self.phase, Phase::Closing) {
+            self.start_close(now, self.config.timeouts.close);
+            self.phase = Phase::Closing;
         }
-        if self.wire.tls_pending() {
-            self.wire.abandon(CloseReason::Local);
-            return Ok(());
-        }
-        self.ensure_open();
-        self.wire.close_stream();
-        self.phase = Phase::Closing;
-        let timers = &mut self.wire.timers;
-        timers.clear(TimerKind::Negotiation);
-        timers.clear(TimerKind::Keepalive);
-        timers.set_after(
-            TimerKind::CloseHandshake,
-            now,
-            Some(self.config.timeouts.close),
-        );
         Ok(())
     }
 }

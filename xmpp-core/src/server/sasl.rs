@@ -11,6 +11,7 @@ use xmpp_stanza::{Element, Problem, Sasl, SaslCondition, SaslFailure};
 
 use super::negotiate::{Phase, unexpected};
 use super::{RequestId, ServerConnection, ServerEvent, ServerTls};
+use crate::connection::role::Shared;
 use crate::connection::{CommandError, Violation};
 
 /// A SASL exchange in progress.
@@ -163,16 +164,16 @@ impl ServerConnection {
         });
     }
 
-    /// `<failure/>`; too many of them close the stream.
+    /// `<failure/>`; too many of them close the stream. Every failure counts, an
+    /// `<aborted/>` one too: otherwise `<auth/>` + `<abort/>` could start exchanges
+    /// (and credential lookups) without end on one stream (RFC 6120 §6.4.5).
     fn fail(&mut self, now: Instant, condition: SaslCondition) {
         self.phase = Phase::Negotiating;
         let failure = Element::from(Sasl::Failure(SaslFailure::new(condition)));
         if !self.send_internal(now, &failure) {
             return;
         }
-        if condition != SaslCondition::Aborted {
-            self.auth_failures = self.auth_failures.saturating_add(1);
-        }
+        self.auth_failures = self.auth_failures.saturating_add(1);
         if self.auth_failures >= self.config.max_auth_failures {
             self.reject(Violation::TooManyAuthFailures);
         }

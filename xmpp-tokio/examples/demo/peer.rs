@@ -42,7 +42,7 @@ impl Peer {
         while let Some(event) = events.next().await {
             match event {
                 Event::Authenticated(m) => mechanism = Some(m),
-                Event::Online(_) => break,
+                Event::Online { .. } => break,
                 other => return Err(format!("{name}: unexpected {other:?} while logging in")),
             }
         }

@@ -32,15 +32,19 @@ enum Io {
 /// A logged-in connection: the TLS stream, online as `user@domain/resource`.
 pub type Online = TlsStream<TcpStream>;
 
+/// What a login negotiated, e.g. `TLSv1_3/SCRAM-SHA-512-PLUS`.
+pub type Negotiated = String;
+
 /// Logs in as `user` with `password` and `resource`, reusing (and returning) the
-/// salted-password cache so repeated logins to one account skip PBKDF2.
+/// salted-password cache so repeated logins to one account skip PBKDF2; also says
+/// which TLS version and SASL mechanism were used.
 pub async fn login(
     target: &Target,
     user: &str,
     password: &str,
     resource: &str,
     cache: SaltedPasswordCache,
-) -> Result<(Online, SaltedPasswordCache), String> {
+) -> Result<(Online, SaltedPasswordCache, Negotiated), String> {
     let jid = BareJid::new(&format!("{user}@{}", target.domain)).map_err(|e| e.to_string())?;
     let config = ClientConfig::new(jid, password)
         .map_err(|e| e.to_string())?
@@ -55,6 +59,7 @@ pub async fn login(
     tcp.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut io = Io::Plain(tcp);
     let mut buf = vec![0u8; 8192];
+    let mut mechanism = None;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         loop {
@@ -75,12 +80,21 @@ pub async fn login(
                     io = Io::Tls(Box::new(tls));
                     conn.handle_tls_established(Instant::now(), info);
                 }
+                Output::Event(ClientEvent::Authenticated { mechanism: m, .. }) => {
+                    mechanism = Some(m);
+                }
                 Output::Event(ClientEvent::Online { .. }) => {
                     let cache = conn.take_salted_password_cache();
-                    return match io {
-                        Io::Tls(tls) => Ok((*tls, cache)),
-                        _ => Err("online without TLS".into()),
+                    let Io::Tls(tls) = io else {
+                        return Err("online without TLS".into());
                     };
+                    let version = tls.get_ref().1.protocol_version();
+                    let negotiated = format!(
+                        "{}/{}",
+                        version.map_or_else(|| "?".to_owned(), |v| format!("{v:?}")),
+                        mechanism.map_or("?", |m| m.name())
+                    );
+                    return Ok((*tls, cache, negotiated));
                 }
                 Output::Event(_) => {}
                 Output::Closed(reason) => return Err(format!("{user}: closed: {reason}")),

@@ -12,11 +12,13 @@
 //! pair one sends M chat messages to the other's full JID with at most W unanswered,
 //! and the other checks each arrives exactly once. Prints one `RESULT` line:
 //! delivered messages/s, latency p50/p99/p99.9/max, lost and duplicate messages, the
-//! generator's CPU and (with `--server-pid`) the server's CPU and memory.
+//! generator's CPU and (with `--server-pid`) the server's CPU (also as messages per
+//! server CPU-second) and memory.
 //!
 //! `idle`: N connections spread over accounts `i0`…`i{A-1}`, each logged in with
-//! initial presence and then silent for the hold time; prints the server's memory
-//! before and after (`RESULT` line).
+//! initial presence and then silent for the hold time; then each pings the server
+//! and must get the answer (still connected, still authenticated). Prints the
+//! server's memory before and after and its open descriptors (`RESULT` line).
 
 mod login;
 mod procfs;
@@ -26,9 +28,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmpp_sasl::scram::SaltedPasswordCache;
-use xmpp_stanza::{Element, NsContext, Presence};
+use xmpp_stanza::{Element, Iq, Namespace, NsContext, Presence};
 
 use login::Target;
 
@@ -132,8 +134,8 @@ async fn online(
     user: &str,
     resource: &str,
     cache: SaltedPasswordCache,
-) -> Result<(login::Online, SaltedPasswordCache), String> {
-    let (mut stream, cache) =
+) -> Result<(login::Online, SaltedPasswordCache, login::Negotiated), String> {
+    let (mut stream, cache, negotiated) =
         login::login(target, user, &format!("pw-{user}"), resource, cache).await?;
     let presence = Element::from(Presence::available())
         .to_xml_in(&NsContext::client())
@@ -143,16 +145,18 @@ async fn online(
         .await
         .map_err(|e| e.to_string())?;
     stream.flush().await.map_err(|e| e.to_string())?;
-    Ok((stream, cache))
+    Ok((stream, cache, negotiated))
 }
 
 async fn throughput(args: &Args, pairs: u64, messages: u64, window: u64) -> Result<(), String> {
     let target = &args.target;
     let mut streams = Vec::new();
+    let mut negotiated = String::new();
     for i in 0..pairs {
         let (a, b) = (format!("u{}", 2 * i), format!("u{}", 2 * i + 1));
-        let (sa, _) = online(target, &a, "load", SaltedPasswordCache::new()).await?;
-        let (sb, _) = online(target, &b, "load", SaltedPasswordCache::new()).await?;
+        let (sa, _, how) = online(target, &a, "load", SaltedPasswordCache::new()).await?;
+        let (sb, _, _) = online(target, &b, "load", SaltedPasswordCache::new()).await?;
+        negotiated = how;
         streams.push((sa, sb, format!("{b}@{}/load", target.domain)));
     }
     // Let the initial presence settle before measuring.
@@ -208,7 +212,7 @@ async fn throughput(args: &Args, pairs: u64, messages: u64, window: u64) -> Resu
     };
     let delivered = latencies.len() as u64;
     let mut line = format!(
-        "RESULT {} throughput pairs={pairs} messages_per_pair={messages} window={window} \
+        "RESULT {} throughput login={negotiated} pairs={pairs} messages_per_pair={messages} window={window} \
          delivered={delivered} lost={lost} duplicates={duplicates} seconds={seconds:.2} \
          msgs_per_s={:.0} p50_us={} p99_us={} p999_us={} max_us={} generator_cpu_s={gen_cpu:.2} \
          generator_cpu_pct={gen_pct:.0}",
@@ -222,7 +226,13 @@ async fn throughput(args: &Args, pairs: u64, messages: u64, window: u64) -> Resu
     if let (Some(meter), Some(pid)) = (&server, &args.server_pid) {
         let (cpu, pct) = meter.read().unwrap_or((0.0, 0.0));
         let rss = procfs::status_kb(pid, "VmRSS:").unwrap_or(0);
-        line += &format!(" server_cpu_s={cpu:.2} server_cpu_pct={pct:.0} server_rss_kb={rss}");
+        // Per CPU-second of the server: less sensitive than msgs/s to what else
+        // runs on a shared machine.
+        let per_cpu = delivered as f64 / cpu.max(1e-9);
+        line += &format!(
+            " server_cpu_s={cpu:.2} server_cpu_pct={pct:.0} msgs_per_server_cpu_s={per_cpu:.0} \
+             server_rss_kb={rss}"
+        );
     }
     println!("{line}");
     if !errors.is_empty() {
@@ -247,8 +257,9 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
     // Each account's first login derives its SCRAM salted password; later ones reuse it.
     let mut caches = Vec::new();
     let mut held = Vec::new();
+    let mut negotiated = String::new();
     for a in 0..accounts.min(connections) {
-        let (stream, cache) = online(
+        let (stream, cache, how) = online(
             &args.target,
             &format!("i{a}"),
             "c0",
@@ -257,6 +268,7 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
         .await?;
         caches.push(cache);
         held.push(stream);
+        negotiated = how;
     }
     let rest: Vec<(u64, u64)> = (accounts..connections)
         .map(|n| (n % accounts, n / accounts))
@@ -274,12 +286,72 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
     tokio::time::sleep(Duration::from_secs(hold)).await;
     let after = rss();
     let peak = procfs::status_kb(&pid, "VmHWM:").unwrap_or(0);
+    let fds = procfs::open_files(&pid).unwrap_or(0);
     let per_kb = (after.saturating_sub(before)) as f64 / held.len().max(1) as f64;
+    let connections = held.len();
+    // Still there and still authenticated: every connection pings the server (an
+    // IQ is only answered on a bound session) and must see its answer.
+    let mut answers = futures::stream::iter(
+        held.into_iter()
+            .enumerate()
+            .map(|(n, stream)| alive(stream, format!("alive-{n}-"))),
+    )
+    .buffer_unordered(256);
+    let (mut answered, mut failures) = (0usize, Vec::new());
+    while let Some(result) = answers.next().await {
+        match result {
+            Ok(()) => answered += 1,
+            Err(e) => failures.push(e),
+        }
+    }
     println!(
-        "RESULT {} idle connections={} login_seconds={login_seconds:.1} server_rss_before_kb={before} \
-         server_rss_after_kb={after} server_rss_peak_kb={peak} per_connection_kb={per_kb:.1}",
+        "RESULT {} idle login={negotiated} connections={connections} answered_ping={answered} \
+         login_seconds={login_seconds:.1} server_open_files={fds} \
+         server_rss_before_kb={before} server_rss_after_kb={after} server_rss_peak_kb={peak} \
+         per_connection_kb={per_kb:.1}",
         args.label,
-        held.len()
     );
-    Ok(())
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(format!(
+            "{} of {connections} held connections did not answer a ping after the hold; first: {first}",
+            failures.len()
+        )),
+    }
+}
+
+/// Pings the server on `stream` (IQ id `id`) and waits up to 30 s for the answer:
+/// the connection is still open and its session still bound.
+async fn alive(mut stream: login::Online, id: String) -> Result<(), String> {
+    let ping = Iq::get(
+        id.as_str(),
+        Element::new("ping", Namespace::from_static("urn:xmpp:ping")),
+    );
+    let xml = Element::from(ping)
+        .to_xml_in(&NsContext::client())
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(xml.as_bytes())
+        .await
+        .map_err(|e| format!("{id}: write: {e}"))?;
+    stream
+        .flush()
+        .await
+        .map_err(|e| format!("{id}: flush: {e}"))?;
+    let mut seen = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut buf))
+            .await
+            .map_err(|_| format!("{id}: no answer within 30 s"))?
+            .map_err(|e| format!("{id}: read: {e}"))?;
+        if n == 0 {
+            return Err(format!("{id}: closed by the server"));
+        }
+        seen.extend_from_slice(buf.get(..n).unwrap_or_default());
+        if seen.windows(id.len()).any(|w| w == id.as_bytes()) {
+            return Ok(());
+        }
+    }
 }

@@ -32,6 +32,11 @@ pub fn status_kb(pid: &str, key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// How many file descriptors process `pid` has open (sockets included).
+pub fn open_files(pid: &str) -> Option<usize> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
+}
+
 /// CPU use of a process over an interval.
 pub struct CpuMeter {
     pid: String,

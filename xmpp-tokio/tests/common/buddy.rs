@@ -109,7 +109,7 @@ async fn login<R: Runtime>(
         other => panic!("{name}: {other:?}"),
     }
     match events.next().await {
-        Some(Event::Online(jid)) => trace.push(format!("{name} online {jid}")),
+        Some(Event::Online { jid, .. }) => trace.push(format!("{name} online {jid}")),
         other => panic!("{name}: {other:?}"),
     }
     User {

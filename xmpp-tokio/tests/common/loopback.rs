@@ -19,7 +19,7 @@ use xmpp_jid::Jid;
 use xmpp_sasl::{Account, CredentialAnswer};
 use xmpp_stanza::{Element, Iq, Message, Stanza};
 use xmpp_tokio::{
-    ConnectConfig, Error, Event, Events, Runtime, ServeOptions, ServerTlsConfig, Session,
+    Client, ConnectConfig, Error, Event, Events, Runtime, ServeOptions, ServerTlsConfig, Session,
     SessionEvent, SessionEvents,
 };
 
@@ -77,6 +77,15 @@ pub fn start_server<R: TestRuntime>(tls: ServerTlsConfig) -> u16 {
 /// [`start_server`], with TLS from the first byte (XEP-0368) if `direct_tls`, and
 /// without TLS at all (a plaintext test server) if `tls` is `None`.
 pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tls: bool) -> u16 {
+    start_server_config::<R>(tls, direct_tls, ServerConfig::new(DOMAIN).unwrap())
+}
+
+/// [`start_server_with`] with the core's configuration given.
+pub fn start_server_config<R: TestRuntime>(
+    tls: Option<ServerTlsConfig>,
+    direct_tls: bool,
+    mut config: ServerConfig,
+) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, mut rx) = mpsc::unbounded();
@@ -87,7 +96,6 @@ pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tl
             }
         }
     });
-    let mut config = ServerConfig::new(DOMAIN).unwrap();
     if tls.is_none() {
         config = config.with_tls(xmpp_core::ServerTls::InsecureNoTls);
     }
@@ -130,6 +138,16 @@ async fn serve_session(session: Session, mut events: SessionEvents) {
                     let (Some(from), Some(body)) = (m.from.clone(), m.body()) else {
                         continue;
                     };
+                    // "flood N": N messages in a burst, and no echo.
+                    if let Some(n) = body.strip_prefix("flood ") {
+                        for i in 0..n.parse().unwrap_or(0) {
+                            let burst = Message::chat(from.clone(), format!("flood {i}"));
+                            if session.command(ServerCommand::send(burst)).await.is_err() {
+                                return;
+                            }
+                        }
+                        continue;
+                    }
                     let mut echo = Message::chat(from, format!("echo: {body}"));
                     echo.from = m.to.clone();
                     ServerCommand::send(echo)
@@ -156,7 +174,7 @@ async fn serve_session(session: Session, mut events: SessionEvents) {
 pub fn describe(event: &Event) -> String {
     match event {
         Event::Authenticated(m) => format!("authenticated {}", m.name()),
-        Event::Online(jid) => format!("online {}", jid.to_bare()),
+        Event::Online { jid, .. } => format!("online {}", jid.to_bare()),
         Event::Stanza(s) => match &**s {
             Stanza::Message(m) => format!(
                 "message {} {:?}",
@@ -184,6 +202,8 @@ pub async fn happy_path<R: TestRuntime>(port: u16, pki: &Pki) -> Vec<String> {
         .await
         .unwrap();
     assert_eq!(client.jid().to_string(), format!("alice@{DOMAIN}/loop"));
+    // The features after authentication reach the handle (they offered binding).
+    assert!(client.features().bind && client.features().starttls.is_none());
     let mut trace = Vec::new();
     let next = async |events: &mut Events| {
         let event = events.next().await.unwrap();
@@ -534,4 +554,313 @@ pub async fn plaintext_server<R: TestRuntime>(pki: &Pki) {
         last = Some(describe(&event));
     }
     assert_eq!(last.as_deref(), Some("closed"));
+}
+
+/// `fut`'s output, or `None` after `after`.
+async fn within<R: Runtime, T>(after: Duration, fut: impl Future<Output = T>) -> Option<T> {
+    use futures::FutureExt;
+    let timer = R::sleep_until(std::time::Instant::now() + after);
+    futures::select! {
+        value = fut.fuse() => Some(value),
+        () = timer.fuse() => None,
+    }
+}
+
+/// A client online with the test server, after asking it for a burst of 200
+/// messages and leaving half a second for them to arrive unread; the server's JID.
+async fn online_with_unread_flood<R: TestRuntime>(port: u16, pki: &Pki) -> (Client, Events, Jid) {
+    let (client, events) = xmpp_tokio::connect_with::<R>(config(port, pki, PASSWORD))
+        .await
+        .unwrap();
+    let server = Jid::new(DOMAIN).unwrap();
+    client
+        .send(Message::chat(server.clone(), "flood 200"))
+        .await
+        .unwrap();
+    R::sleep_until(std::time::Instant::now() + Duration::from_millis(500)).await;
+    (client, events, server)
+}
+
+/// The application calls its handle while it leaves events unread (here: more than
+/// the event channel holds): the call is still answered, and no event is lost.
+pub async fn calls_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
+    let (client, mut events, server) = online_with_unread_flood::<R>(port, pki).await;
+    let call = client.send(Message::chat(server, "after the flood"));
+    let answered = within::<R, _>(Duration::from_secs(10), call).await;
+    assert!(
+        matches!(answered, Some(Ok(()))),
+        "the call was not answered while events were unread: {answered:?}"
+    );
+    let mut bodies = Vec::new();
+    while bodies.len() < 201 {
+        let event = within::<R, _>(Duration::from_secs(10), events.next()).await;
+        match event.flatten() {
+            Some(Event::Stanza(s)) => match *s {
+                Stanza::Message(m) => bodies.push(m.body().unwrap_or_default().to_owned()),
+                other => panic!("{other:?}"),
+            },
+            Some(Event::Authenticated(_) | Event::Online { .. }) => {}
+            other => panic!("after {} messages: {other:?}", bodies.len()),
+        }
+    }
+    let expected: Vec<String> = (0..200)
+        .map(|i| format!("flood {i}"))
+        .chain(["echo: after the flood".to_owned()])
+        .collect();
+    assert_eq!(bodies, expected);
+    client.close().await.unwrap();
+}
+
+/// While events wait unread, the driver serves only a bounded number of calls (what
+/// they send cannot be written before the events are delivered): the rest wait —
+/// and are all answered, in order, once the application reads its events again.
+pub async fn calls_are_bounded_while_events_pile_up<R: TestRuntime>(port: u16, pki: &Pki) {
+    use futures::stream::FuturesOrdered;
+    let (client, mut events, server) = online_with_unread_flood::<R>(port, pki).await;
+    // "flood 0": no burst, no echo — only the call's own answer.
+    let mut calls: FuturesOrdered<_> = (0..200)
+        .map(|_| client.send(Message::chat(server.clone(), "flood 0")))
+        .collect();
+    let mut answered = 0;
+    let _ = within::<R, _>(Duration::from_millis(500), async {
+        while let Some(result) = calls.next().await {
+            result.unwrap();
+            answered += 1;
+        }
+    })
+    .await;
+    assert!(
+        (1..=64).contains(&answered),
+        "{answered} calls answered while events were unread"
+    );
+    let mut bodies = 0;
+    while bodies < 200 || !calls.is_empty() {
+        futures::select! {
+            event = events.next() => match event {
+                Some(Event::Stanza(_)) => bodies += 1,
+                Some(Event::Authenticated(_) | Event::Online { .. }) => {}
+                other => panic!("after {bodies} messages: {other:?}"),
+            },
+            result = calls.select_next_some() => {
+                result.unwrap();
+                answered += 1;
+            }
+        }
+    }
+    assert_eq!((bodies, answered), (200, 200));
+    client.close().await.unwrap();
+}
+
+/// A runtime `R` whose only transport is a peer that, after a stream header, sends
+/// whitespace as fast as it is read — its reads never wait — until told to stop.
+pub struct Flood<R>(std::marker::PhantomData<R>);
+
+/// [`Flood`]'s transport.
+pub struct FloodTransport {
+    header: Option<Vec<u8>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Every write fails (the peer is gone).
+    writes_fail: bool,
+}
+
+impl<R: Runtime> Runtime for Flood<R> {
+    type Transport = FloodTransport;
+    type Dns = R::Dns;
+
+    async fn connect(_: &str, _: u16) -> std::io::Result<FloodTransport> {
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+
+    fn sleep_until(at: std::time::Instant) -> impl Future<Output = ()> + Send {
+        R::sleep_until(at)
+    }
+
+    fn spawn(task: impl Future<Output = ()> + Send + 'static) {
+        R::spawn(task)
+    }
+
+    fn dns() -> R::Dns {
+        R::dns()
+    }
+}
+
+impl xmpp_tokio::Transport for FloodTransport {
+    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(header) = self.header.take() {
+            buf[..header.len()].copy_from_slice(&header);
+            return Ok(header.len());
+        }
+        if self.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(0);
+        }
+        buf.fill(b' ');
+        Ok(buf.len())
+    }
+
+    async fn write_all(&mut self, _: &[u8]) -> std::io::Result<()> {
+        match self.writes_fail {
+            true => Err(std::io::ErrorKind::BrokenPipe.into()),
+            false => Ok(()),
+        }
+    }
+
+    async fn shutdown(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    async fn start_tls(
+        &mut self,
+        _: &xmpp_tokio::TlsSide,
+        _: &str,
+    ) -> Result<xmpp_core::TlsInfo, Error> {
+        Err(Error::Tls("no TLS here".into()))
+    }
+}
+
+/// A peer that keeps the transport readable (whitespace without end) is still held
+/// to the negotiation deadline: the connection closes with the timeout.
+pub async fn deadline_despite_a_flood<R: TestRuntime>() {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let header = format!(
+        "<?xml version='1.0'?><stream:stream to='{DOMAIN}' version='1.0' \
+         xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+    );
+    let transport = FloodTransport {
+        header: Some(header.into_bytes()),
+        stop: stop.clone(),
+        writes_fail: false,
+    };
+    let mut timeouts = xmpp_core::ServerTimeouts::default();
+    timeouts.negotiation = Some(Duration::from_millis(300));
+    let config = Arc::new(ServerConfig::new(DOMAIN).unwrap().with_timeouts(timeouts));
+    let options = ServeOptions {
+        tls: None,
+        direct_tls: false,
+        tls_timeout: Duration::from_secs(5),
+    };
+    let (_session, mut events) = xmpp_tokio::serve_with::<Flood<R>>(transport, config, options)
+        .await
+        .unwrap();
+    let last = within::<R, _>(Duration::from_secs(5), async {
+        let mut last = None;
+        while let Some(event) = events.next().await {
+            last = Some(event);
+        }
+        last
+    })
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let timeout = xmpp_core::CloseReason::Timeout(xmpp_core::TimerKind::Negotiation);
+    assert!(
+        matches!(&last, Some(Some(SessionEvent::Closed(Some(Error::Stream(r))))) if *r == timeout),
+        "no negotiation timeout while the peer floods: {last:?}"
+    );
+}
+
+/// A scripted plaintext server (std TCP, a thread): features with PLAIN, `<success/>`,
+/// features with bind — and then, instead of answering the bind request, messages
+/// without end (up to `limit`, or until the client goes away).
+fn stanzas_before_bind_server(limit: usize) -> u16 {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut seen = String::new();
+        let mut wait_for = |tcp: &mut std::net::TcpStream, what: &str, count: usize| {
+            let mut buf = [0u8; 4096];
+            while seen.matches(what).count() < count {
+                let n = tcp.read(&mut buf).unwrap();
+                assert!(n > 0, "the client closed early: {seen}");
+                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        };
+        let header = format!(
+            "<?xml version='1.0'?><stream:stream from='{DOMAIN}' id='s1' version='1.0' \
+             xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+        );
+        wait_for(&mut tcp, "<stream:stream", 1);
+        let sasl = "urn:ietf:params:xml:ns:xmpp-sasl";
+        let features = format!(
+            "{header}<stream:features><mechanisms xmlns='{sasl}'>\
+             <mechanism>PLAIN</mechanism></mechanisms></stream:features>"
+        );
+        tcp.write_all(features.as_bytes()).unwrap();
+        wait_for(&mut tcp, "</auth>", 1);
+        tcp.write_all(format!("<success xmlns='{sasl}'/>").as_bytes())
+            .unwrap();
+        wait_for(&mut tcp, "<stream:stream", 2);
+        let bind = "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>";
+        let features = format!("{header}<stream:features>{bind}</stream:features>");
+        tcp.write_all(features.as_bytes()).unwrap();
+        wait_for(&mut tcp, "xmpp-bind", 1);
+        let message = format!("<message from='{DOMAIN}'><body>early</body></message>");
+        for _ in 0..limit {
+            if tcp.write_all(message.as_bytes()).is_err() {
+                return;
+            }
+        }
+        // Leave the connection open (the client decides when it ends).
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    port
+}
+
+/// A server that sends stanzas without end before binding completes: the client
+/// does not buffer them all while it waits to be online — it closes with
+/// `policy-violation` (not the negotiation timeout, long after).
+pub async fn stanzas_before_online_are_bounded<R: TestRuntime>() {
+    let port = stanzas_before_bind_server(20_000);
+    let policy = xmpp_sasl::ClientPolicy::new()
+        .allow_only(&[xmpp_sasl::Mechanism::Plain])
+        .insecure_allow_plain_without_tls();
+    let mut timeouts = xmpp_core::ClientTimeouts::default();
+    timeouts.negotiation = Some(Duration::from_secs(8));
+    let config = ConnectConfig::new(&format!("alice@{DOMAIN}/loop"), PASSWORD)
+        .unwrap()
+        .server("127.0.0.1", port)
+        .security(xmpp_tokio::Security::InsecurePlaintext)
+        .timeouts(timeouts)
+        .with_core(|c| c.with_policy(policy));
+    let result = within::<R, _>(
+        Duration::from_secs(20),
+        xmpp_tokio::connect_with::<R>(config),
+    );
+    let policy_violation =
+        xmpp_core::CloseReason::LocalError(xmpp_stanza::StreamErrorCondition::PolicyViolation);
+    match result.await {
+        Some(Err(Error::Stream(reason))) if reason == policy_violation => {}
+        other => panic!("{:?}", other.map(|r| r.map(|_| ()))),
+    }
+}
+
+/// A peer that sends garbage and is gone before our stream error can be written: the
+/// connection still reports the violation it closed for, not the failed last write.
+pub async fn the_close_reason_survives_a_failed_last_write<R: TestRuntime>() {
+    let transport = FloodTransport {
+        header: Some(b"<?xml version='1.0'?><garbage/>".to_vec()),
+        stop: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        writes_fail: true,
+    };
+    let config = Arc::new(ServerConfig::new(DOMAIN).unwrap());
+    let options = ServeOptions {
+        tls: None,
+        direct_tls: false,
+        tls_timeout: Duration::from_secs(5),
+    };
+    let (_session, events) = xmpp_tokio::serve_with::<Flood<R>>(transport, config, options)
+        .await
+        .unwrap();
+    let last = within::<R, _>(Duration::from_secs(5), events.collect::<Vec<_>>()).await;
+    let last = last.and_then(|mut events| events.pop());
+    assert!(
+        matches!(
+            &last,
+            Some(SessionEvent::Closed(Some(Error::Stream(
+                xmpp_core::CloseReason::Violation(_)
+            ))))
+        ),
+        "{last:?}"
+    );
 }

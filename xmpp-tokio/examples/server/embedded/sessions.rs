@@ -1,5 +1,6 @@
 //! Connections: the accept loop, and for each accepted stream the adapter's `serve`
-//! plus two small tasks — one forwards the connection's events to the host thread,
+//! (in a short-lived task) plus two small tasks that live as long as the connection
+//! — one forwards the connection's events to the host thread,
 //! the other hands the host thread's commands to the connection one by one. Events
 //! and commands flow independently, so neither side can block the other.
 
@@ -63,7 +64,9 @@ pub async fn accept_loop(listener: TcpListener, acceptor: Acceptor) {
                 return;
             }
             tokio::spawn(pump_commands(handle, queue, overflow));
-            forward_events(session, events, acceptor.inputs).await;
+            // Its own task, so this one (sized for `serve`'s TLS handshake, ~3.6 kB)
+            // ends here instead of living as long as the connection.
+            tokio::spawn(forward_events(session, events, acceptor.inputs));
         });
     }
 }

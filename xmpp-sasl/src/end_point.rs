@@ -1,44 +1,28 @@
-//! Channel-binding data from a finished rustls handshake, handed to the core as a
-//! [`TlsInfo`]: `tls-exporter` (RFC 9266) and `tls-server-end-point` (RFC 5929 §4).
+//! Channel-binding data a TLS layer extracts: `tls-server-end-point` from a
+//! certificate (RFC 5929 §4) and the `tls-exporter` parameters (RFC 9266).
 
-use rustls::{ConnectionCommon, ProtocolVersion};
 use sha2::{Digest, Sha256, Sha384, Sha512};
-use xmpp_core::{TlsInfo, TlsVersion};
-use xmpp_sasl::{ChannelBinding, ChannelBindingType};
 
-/// The RFC 9266 exporter label.
-const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
+use crate::{ChannelBinding, ChannelBindingType};
 
-/// The [`TlsInfo`] of a finished handshake. `end_point` is the `tls-server-end-point`
-/// data ([`server_end_point`] of the peer's certificate on a client, of our own on a
-/// server).
+/// The exporter label of `tls-exporter` (RFC 9266 §2): keying material exported with
+/// this label, an empty context and [`TLS_EXPORTER_LEN`] bytes.
+pub const TLS_EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
+
+/// How many bytes of keying material `tls-exporter` takes (RFC 9266 §2).
+pub const TLS_EXPORTER_LEN: usize = 32;
+
+/// `tls-server-end-point` data for a DER certificate (RFC 5929 §4.1): its hash with the
+/// hash function of its signature algorithm, SHA-256 when that is MD5 or SHA-1. `None`
+/// when the certificate cannot be parsed or its algorithm names no hash (e.g. Ed25519).
 ///
-/// `tls-exporter` is only extracted on TLS 1.3 (RFC 9266 §3: on TLS 1.2 it is only safe
-/// with the extended master secret, which the core cannot check); it comes first.
-pub fn tls_info<D>(conn: &ConnectionCommon<D>, end_point: Option<ChannelBinding>) -> TlsInfo {
-    let version = match conn.protocol_version() {
-        Some(ProtocolVersion::TLSv1_3) => TlsVersion::Tls13,
-        Some(ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
-        _ => TlsVersion::Other,
-    };
-    let mut info = TlsInfo::new(version);
-    if version == TlsVersion::Tls13
-        && let Ok(data) = conn.export_keying_material([0u8; 32], EXPORTER_LABEL, Some(&[]))
-    {
-        let data = data.to_vec();
-        info =
-            info.with_channel_binding(ChannelBinding::new(ChannelBindingType::TlsExporter, data));
-    }
-    if let Some(end_point) = end_point {
-        info = info.with_channel_binding(end_point);
-    }
-    info
-}
-
-/// `tls-server-end-point` data for a certificate (RFC 5929 §4.1): its hash with the hash
-/// function of its signature algorithm, SHA-256 when that is MD5 or SHA-1. `None` when
-/// the certificate cannot be parsed or its algorithm names no hash (e.g. Ed25519).
-pub fn server_end_point(cert_der: &[u8]) -> Option<ChannelBinding> {
+/// A client takes the server's certificate, a server its own.
+///
+/// ```
+/// // Not a certificate: no binding data.
+/// assert!(xmpp_sasl::tls_server_end_point(b"not DER").is_none());
+/// ```
+pub fn tls_server_end_point(cert_der: &[u8]) -> Option<ChannelBinding> {
     let data = match signature_hash(cert_der)? {
         Hash::Sha256 => Sha256::digest(cert_der).to_vec(),
         Hash::Sha384 => Sha384::digest(cert_der).to_vec(),
@@ -176,7 +160,7 @@ mod tests {
     #[test]
     fn end_point_is_the_hash_of_the_whole_certificate() {
         let der = cert_with(&oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 3, 3]));
-        let cb = server_end_point(&der).unwrap();
+        let cb = tls_server_end_point(&der).unwrap();
         assert_eq!(cb.kind(), ChannelBindingType::TlsServerEndPoint);
         assert_eq!(cb.data(), Sha384::digest(&der).as_slice());
     }
