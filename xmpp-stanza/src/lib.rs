@@ -82,4 +82,4 @@ pub use crate::stanza_error::{ErrorType, StanzaError, StanzaErrorCondition, erro
 pub use crate::starttls::StartTls;
 pub use crate::stream_error::{StreamError, StreamErrorCondition};
 pub use crate::text::CompactStr;
-pub use crate::tokenizer::{XmlDeclaration, parse_xml_declaration};
+pub use crate::tokenizer::{TokenizerKind, XmlDeclaration, parse_xml_declaration};

@@ -92,6 +92,55 @@ const WELL_KNOWN: &[&str] = &[
     "vcard-temp:x:update",
 ];
 
+/// Slots of the open-addressing table of [`WELL_KNOWN`] (a power of two, well
+/// above the number of entries so that probe sequences stay short).
+const SLOTS: usize = 128;
+/// An empty slot.
+const EMPTY: u8 = u8::MAX;
+
+/// Where the probe for `uri` starts: a mix of its length and three of its bytes
+/// (the well-known URIs share prefixes, so the bytes come from the middle on),
+/// chosen so that no well-known URI is more than one slot away from its start.
+/// `uri` is not empty.
+const fn slot_of(uri: &[u8]) -> usize {
+    let n = uri.len();
+    (n * 2 + uri[n - 1] as usize * 33 + uri[n / 2] as usize + uri[n * 3 / 4] as usize) % SLOTS
+}
+
+/// [`WELL_KNOWN`] by [`slot_of`], with linear probing: index into `WELL_KNOWN` or
+/// [`EMPTY`].
+const TABLE: [u8; SLOTS] = {
+    let mut table = [EMPTY; SLOTS];
+    let mut k = 0;
+    while k < WELL_KNOWN.len() {
+        let mut slot = slot_of(WELL_KNOWN[k].as_bytes());
+        while table[slot] != EMPTY {
+            slot = (slot + 1) % SLOTS;
+        }
+        table[slot] = k as u8;
+        k += 1;
+    }
+    table
+};
+
+/// The well-known constant equal to `uri`, if there is one: a hash
+/// probe and, on a hit, one comparison.
+fn well_known(uri: &str) -> Option<&'static str> {
+    if uri.is_empty() {
+        return None;
+    }
+    let mut slot = slot_of(uri.as_bytes());
+    for _ in 0..SLOTS {
+        let k = *TABLE.get(slot)?;
+        let known = WELL_KNOWN.get(usize::from(k))?;
+        if *known == uri {
+            return Some(known);
+        }
+        slot = (slot + 1) % SLOTS;
+    }
+    None
+}
+
 /// A namespace name (URI), or no namespace.
 ///
 /// Cheap to clone: well-known namespaces are static strings and any other is a
@@ -139,7 +188,7 @@ impl Namespace {
         if uri.is_empty() {
             return Namespace::NONE;
         }
-        match WELL_KNOWN.iter().find(|known| **known == uri) {
+        match well_known(uri) {
             Some(known) => Namespace(Repr::Static(known)),
             None => Namespace(Repr::Shared(Arc::from(uri))),
         }
@@ -233,6 +282,23 @@ impl fmt::Display for Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probe_sequences_are_short() {
+        assert!(WELL_KNOWN.len() < SLOTS / 2);
+        for (k, uri) in WELL_KNOWN.iter().enumerate() {
+            let mut slot = slot_of(uri.as_bytes());
+            let mut probes = 1;
+            while usize::from(TABLE[slot]) != k {
+                slot = (slot + 1) % SLOTS;
+                probes += 1;
+            }
+            assert!(probes <= 2, "{uri}: {probes} probes");
+        }
+        for uri in ["a", "urn:x", "jabber:iq:rosters", "urn:xmpp:delay:2"] {
+            assert_eq!(well_known(uri), None);
+        }
+    }
 
     #[test]
     fn well_known_are_static() {

@@ -54,6 +54,7 @@ impl CompactStr {
     /// has [`CompactStr::INLINE_CAPACITY`] bytes from `start` on (the bytes past
     /// `end` are never read back). `start..end` must be a `str` range of `source`;
     /// a range that is not gives the empty string.
+    #[inline]
     pub(crate) fn from_range(source: &str, start: usize, end: usize) -> CompactStr {
         let len = end.saturating_sub(start);
         if len == 0 || !source.is_char_boundary(start) || !source.is_char_boundary(end) {

@@ -43,14 +43,33 @@ impl UnitBuffer {
         self.carry.push_region(region, base, &mut self.text, tail)
     }
 
+    /// Appends the byte `b` if it is ASCII, no partial character is held and the
+    /// capacity has room; `false` (nothing done) otherwise.
+    #[inline(always)]
+    pub(crate) fn push_ascii(&mut self, b: u8) -> bool {
+        if b.is_ascii() && self.carry.is_empty() && self.text.len() < self.text.capacity() {
+            self.text.push(char::from(b));
+            true
+        } else {
+            false
+        }
+    }
+
     /// Grows the capacity for `extra` more bytes: doubling, but never past `limit`
     /// (unless the text already needs more, which the framer prevents).
+    #[inline(always)]
     fn reserve(&mut self, extra: usize, limit: usize) {
+        if self.text.len() + extra > self.text.capacity() {
+            self.grow(extra, limit);
+        }
+    }
+
+    /// [`reserve`](Self::reserve) when the capacity is short.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, extra: usize, limit: usize) {
         let needed = self.text.len() + extra;
         let capacity = self.text.capacity();
-        if needed <= capacity {
-            return;
-        }
         let target = needed
             .max(capacity.saturating_mul(2))
             .max(MIN_CAPACITY)

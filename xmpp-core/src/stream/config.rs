@@ -1,14 +1,15 @@
 //! [`ReaderConfig`]: what a stream reader expects of the peer's stream.
 
-use xmpp_stanza::Namespace;
+use xmpp_stanza::{Namespace, TokenizerKind};
 
 use super::limits::Limits;
 
-/// What the stream reader expects: the content namespace and the limits.
+/// What the stream reader expects: the content namespace and the limits; and which
+/// tokenizer its tree builder runs on.
 ///
 /// ```
 /// use xmpp_core::{Limits, ReaderConfig};
-/// use xmpp_stanza::Namespace;
+/// use xmpp_stanza::{Namespace, TokenizerKind};
 ///
 /// let config = ReaderConfig::c2s().with_limits(Limits::pre_auth());
 /// assert_eq!(config.content_namespace, Namespace::CLIENT);
@@ -24,6 +25,10 @@ pub struct ReaderConfig {
     pub content_namespace: Namespace,
     /// The limits enforced while scanning.
     pub limits: Limits,
+    /// The tokenizer under the tree builder: [`TokenizerKind::Fast`] (the default)
+    /// or the reference it is tested against, [`TokenizerKind::Xmlparser`]. Both
+    /// give the same events and errors; the reference is several times slower.
+    pub tokenizer: TokenizerKind,
 }
 
 impl ReaderConfig {
@@ -32,6 +37,7 @@ impl ReaderConfig {
         ReaderConfig {
             content_namespace,
             limits,
+            tokenizer: TokenizerKind::default(),
         }
     }
 
@@ -48,6 +54,22 @@ impl ReaderConfig {
     /// This configuration with other limits.
     pub fn with_limits(self, limits: Limits) -> ReaderConfig {
         ReaderConfig { limits, ..self }
+    }
+
+    /// This configuration with another tokenizer under the tree builder.
+    ///
+    /// ```
+    /// use xmpp_core::{Event, ReaderConfig, StreamReader};
+    /// use xmpp_stanza::TokenizerKind;
+    ///
+    /// let stream = b"<stream:stream xmlns='jabber:client' \
+    ///     xmlns:stream='http://etherx.jabber.org/streams'><presence/>";
+    /// let reference = ReaderConfig::c2s().with_tokenizer(TokenizerKind::Xmlparser);
+    /// let events = |config| -> Vec<_> { StreamReader::new(config).feed(stream).collect() };
+    /// assert_eq!(events(ReaderConfig::c2s()), events(reference));
+    /// ```
+    pub fn with_tokenizer(self, tokenizer: TokenizerKind) -> ReaderConfig {
+        ReaderConfig { tokenizer, ..self }
     }
 }
 

@@ -92,13 +92,14 @@ pub struct StreamReader {
     failed: Option<ReadError>,
 }
 
-/// The tree builder's limits for the reader's limits.
-fn builder_for(limits: &Limits) -> TreeBuilder {
+/// The tree builder for the reader's limits and tokenizer.
+fn builder_for(config: &ReaderConfig) -> TreeBuilder {
     let to_usize = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     TreeBuilder::with_limits(xmpp_stanza::Limits {
-        max_depth: to_usize(limits.max_depth),
-        max_attributes: to_usize(limits.max_attributes),
+        max_depth: to_usize(config.limits.max_depth),
+        max_attributes: to_usize(config.limits.max_attributes),
     })
+    .with_tokenizer(config.tokenizer)
 }
 
 fn utf8_error(e: InvalidUtf8) -> ReadError {
@@ -109,7 +110,7 @@ impl StreamReader {
     /// A reader at the start of a stream.
     pub fn new(config: ReaderConfig) -> StreamReader {
         StreamReader {
-            builder: builder_for(&config.limits),
+            builder: builder_for(&config),
             config,
             scanner: Scanner::default(),
             buffer: UnitBuffer::default(),
@@ -136,7 +137,8 @@ impl StreamReader {
                 self.config.limits.max_attributes,
             )
         {
-            self.builder = builder_for(&limits);
+            self.config.limits = limits;
+            self.builder = builder_for(&self.config);
         }
         self.config.limits = limits;
     }
@@ -162,7 +164,7 @@ impl StreamReader {
             return;
         }
         self.buffer = UnitBuffer::default();
-        self.builder = builder_for(&self.config.limits);
+        self.builder = builder_for(&self.config);
     }
 
     /// Whether the reader is in the middle of a unit (stream header, element or
@@ -197,6 +199,26 @@ impl StreamReader {
     /// every later call returns it again.
     #[inline]
     pub fn read(&mut self, input: &[u8]) -> Result<Step, ReadError> {
+        // The commonest step when bytes trickle in one at a time, small enough to
+        // inline into the caller: one ASCII byte that continues character data or
+        // an attribute value.
+        if let [b] = *input
+            && self.failed.is_none()
+            && self.scanner.continues(b, self.offset, &self.config.limits)
+            && self.buffer.push_ascii(b)
+        {
+            self.offset += 1;
+            return Ok(Step {
+                consumed: 1,
+                event: None,
+            });
+        }
+        self.read_any(input)
+    }
+
+    /// [`read`](Self::read) in general.
+    #[inline(never)]
+    fn read_any(&mut self, input: &[u8]) -> Result<Step, ReadError> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -230,6 +252,7 @@ impl StreamReader {
     }
 
     /// Reads all of `input` as an iterator of events (see [`Events`]).
+    #[inline]
     pub fn feed<'r, 'i>(&'r mut self, input: &'i [u8]) -> Events<'r, 'i> {
         Events::new(self, input)
     }

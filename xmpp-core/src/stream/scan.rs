@@ -199,15 +199,22 @@ impl Scanner {
     }
 
     /// Index one past the last byte of `input` the current unit may use.
+    #[inline(always)]
     fn stop(&self, n: usize, base: u64, limits: &Limits) -> usize {
         if !self.in_unit() {
             return n;
         }
+        self.unit_stop(n, base, limits)
+    }
+
+    /// [`stop`](Self::stop) inside a unit.
+    #[inline(always)]
+    fn unit_stop(&self, n: usize, base: u64, limits: &Limits) -> usize {
         let end = self
             .unit_start
             .saturating_add(limits.max_stanza_bytes as u64);
         let room = end.saturating_sub(base);
-        usize::try_from(room).map_or(n, |room| room.min(n))
+        if room >= n as u64 { n } else { room as usize }
     }
 
     fn begin_unit(&mut self, kind: UnitKind, offset: u64) {
@@ -226,33 +233,6 @@ impl Scanner {
         match self.quick(input, base, limits) {
             None => Scan::NeedMore,
             Some(k) => self.scan_from(input, k, base, limits),
-        }
-    }
-
-    /// The fast path for the commonest states — inside character data, an
-    /// attribute value or a start tag's names — when nothing in `input` changes the
-    /// state's kind: `None` if all of `input` was classified so (nothing more to
-    /// do), else the index where [`scan_from`](Self::scan_from) must take over (the
-    /// bytes before it are classified). This is what dominates when bytes trickle
-    /// in a few at a time.
-    #[inline]
-    pub(crate) fn quick(&mut self, input: &[u8], base: u64, limits: &Limits) -> Option<usize> {
-        let n = input.len();
-        match self.mode {
-            Mode::Content | Mode::AttrValue(_) | Mode::StartTag => {}
-            _ => return Some(0),
-        }
-        let stop = self.stop(n, base, limits);
-        let plain = &input[..stop];
-        let found = match self.mode {
-            Mode::Content => find_byte(plain, b'<'),
-            Mode::AttrValue(q) => find_either(plain, q, b'<'),
-            _ => self.quick_tag(plain),
-        };
-        match found {
-            None if stop == n => None,
-            None => Some(stop),
-            Some(k) => Some(k),
         }
     }
 
@@ -314,6 +294,12 @@ impl Scanner {
                     }
                 }
                 Mode::EndTag { name } => {
+                    if name {
+                        i += self.end_tag_name(&input[i..stop]);
+                        if i == stop {
+                            continue;
+                        }
+                    }
                     let b = input[i];
                     i += 1;
                     match b {
@@ -473,6 +459,7 @@ fn markup_fault(base: u64, i: usize, back: u64, fault: Fault) -> Scan {
 }
 
 mod find;
+mod interior;
 mod prolog;
 mod tag;
 #[cfg(test)]

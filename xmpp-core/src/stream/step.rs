@@ -32,6 +32,7 @@ pub struct Events<'r, 'i> {
 }
 
 impl<'r, 'i> Events<'r, 'i> {
+    #[inline]
     pub(crate) fn new(reader: &'r mut StreamReader, input: &'i [u8]) -> Events<'r, 'i> {
         Events {
             reader,
@@ -49,6 +50,7 @@ impl<'r, 'i> Events<'r, 'i> {
 impl Iterator for Events<'_, '_> {
     type Item = Result<Event, ReadError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done && !self.rest.is_empty() {
             match self.reader.read(self.rest) {

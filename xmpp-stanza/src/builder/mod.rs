@@ -4,22 +4,27 @@
 //! This is what a stream framer calls for each complete top-level element: it owns
 //! reusable scratch space (open-element stack, namespace bindings, attribute list,
 //! text buffer) so that, once warm, building an element allocates only for the tree
-//! it returns.
+//! it returns: one exactly sized `Vec` for the attributes of an element that has
+//! any, one for the children of an element that has any, and the strings longer
+//! than [`CompactStr::INLINE_CAPACITY`](crate::CompactStr::INLINE_CAPACITY).
+//!
+//! The builder runs on either tokenizer behind the seam ([`TokenizerKind`]); it is
+//! generic over the token source, so the default fast one is compiled straight into
+//! its loop.
 
 mod namespaces;
 mod open_tag;
+mod text;
 
 pub use open_tag::OpenElement;
 
-use namespaces::attr_kind;
+use text::PendingText;
 
 use crate::context::NsContext;
 use crate::element::{Element, Node, is_xml_whitespace};
-use crate::error::{ParseError, XmlRule};
+use crate::error::{Construct, ParseError, XmlRule};
 use crate::ns::Namespace;
-use crate::reference::{needs_resolving, resolve_into};
-use crate::text::CompactStr;
-use crate::tokenizer::{Token, Tokenizer};
+use crate::tokenizer::{FastTokens, Token, TokenSource, TokenizerKind, XmlparserTokens};
 
 /// Limits the tree builder enforces (a stream framer should enforce the same ones
 /// earlier, while scanning, before buffering).
@@ -75,12 +80,17 @@ pub fn parse_element(input: &str, ctx: &NsContext) -> Result<Element, ParseError
 #[derive(Debug, Default)]
 pub struct TreeBuilder {
     limits: Limits,
+    tokenizer: TokenizerKind,
     frames: Vec<Frame>,
     /// Children of the open elements, innermost last; moved into an exactly sized
     /// `Vec` when their element closes.
     nodes: Vec<Node>,
     bindings: Vec<Binding>,
+    /// The attributes of the start tag being read.
     raw_attrs: Vec<RawAttr>,
+    /// How many of `raw_attrs` are namespace declarations, and how many prefixed.
+    declarations: usize,
+    prefixed: usize,
     scratch: String,
 }
 
@@ -115,6 +125,8 @@ enum AttrKind {
 #[derive(Debug)]
 struct RawAttr {
     kind: AttrKind,
+    /// The value needs no reference resolution or normalisation.
+    plain: bool,
     prefix: (usize, usize),
     local: (usize, usize),
     value: (usize, usize),
@@ -129,24 +141,34 @@ struct PendingStart<'a> {
     offset: usize,
 }
 
-/// Character data collected for the current element but not yet stored.
-#[derive(Clone, Copy)]
-enum PendingText {
-    None,
-    /// One piece that needs no resolving: a range of the input.
-    Span(usize, usize),
-    /// Resolved pieces, in the scratch buffer.
-    Buffered,
-}
-
 /// Position of `part` (a subslice of `input`) in `input`.
+#[inline]
 fn range_in(input: &str, part: &str) -> (usize, usize) {
     let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
     (start, start + part.len())
 }
 
+#[inline]
 fn slice(input: &str, (start, end): (usize, usize)) -> &str {
     input.get(start..end).unwrap_or("")
+}
+
+/// Refuses a name written with an empty prefix (`:local`), which the tokenizers
+/// read as unprefixed but Namespaces in XML does not allow (a `QName` is
+/// `prefix:local` or `local`). `at` is where the name should start.
+#[inline]
+fn check_name_start(
+    input: &str,
+    prefix: &str,
+    local: &str,
+    at: usize,
+    rule: XmlRule,
+    offset: usize,
+) -> Result<(), ParseError> {
+    if prefix.is_empty() && range_in(input, local).0 != at {
+        return Err(ParseError::new(rule, offset));
+    }
+    Ok(())
 }
 
 impl TreeBuilder {
@@ -163,9 +185,22 @@ impl TreeBuilder {
         }
     }
 
+    /// The same builder running on the given tokenizer (the default is
+    /// [`TokenizerKind::Fast`]; [`TokenizerKind::Xmlparser`] is the reference it is
+    /// checked against).
+    pub fn with_tokenizer(mut self, tokenizer: TokenizerKind) -> TreeBuilder {
+        self.tokenizer = tokenizer;
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// The tokenizer in use.
+    pub fn tokenizer(&self) -> TokenizerKind {
+        self.tokenizer
     }
 
     /// Builds the single element that makes up `input` (whitespace around it is
@@ -178,19 +213,31 @@ impl TreeBuilder {
     /// processing instructions and DTDs. Errors carry the offset in `input` and map
     /// to an RFC 6120 stream error condition.
     pub fn build(&mut self, input: &str, ctx: &NsContext) -> Result<Element, ParseError> {
-        let result = self.build_inner(input, ctx);
+        let result = match self.tokenizer {
+            TokenizerKind::Fast => self.build_from(FastTokens::new(input), input, ctx),
+            TokenizerKind::Xmlparser => self.build_from(XmlparserTokens::new(input), input, ctx),
+        };
+        self.clear();
+        result
+    }
+
+    /// Forgets everything of the last input (the capacity is kept).
+    fn clear(&mut self) {
         self.frames.clear();
         self.nodes.clear();
         self.bindings.clear();
         self.raw_attrs.clear();
         self.scratch.clear();
-        result
     }
 
-    fn build_inner(&mut self, input: &str, ctx: &NsContext) -> Result<Element, ParseError> {
-        let mut tokens = Tokenizer::new(input);
+    fn build_from<'a>(
+        &mut self,
+        mut tokens: impl TokenSource<'a>,
+        input: &'a str,
+        ctx: &NsContext,
+    ) -> Result<Element, ParseError> {
         let mut root: Option<Element> = None;
-        let mut pending: Option<PendingStart<'_>> = None;
+        let mut pending: Option<PendingStart<'a>> = None;
         let mut text = PendingText::None;
         while let Some(token) = tokens.next_token() {
             match token? {
@@ -206,7 +253,15 @@ impl TreeBuilder {
                     if self.frames.len() >= self.limits.effective_max_depth() {
                         return Err(ParseError::new(XmlRule::TooDeep, offset));
                     }
-                    self.raw_attrs.clear();
+                    check_name_start(
+                        input,
+                        prefix,
+                        local,
+                        offset + 1,
+                        XmlRule::Syntax(Construct::StartTag),
+                        offset,
+                    )?;
+                    self.begin_start_tag();
                     pending = Some(PendingStart {
                         prefix,
                         local,
@@ -218,7 +273,8 @@ impl TreeBuilder {
                     local,
                     value,
                     offset,
-                } => self.push_attr(input, prefix, local, value, offset)?,
+                    plain,
+                } => self.push_attr(input, prefix, local, value, offset, plain)?,
                 Token::StartTagEnd { empty } => {
                     let Some(start) = pending.take() else {
                         return Err(ParseError::new(XmlRule::Truncated, input.len()));
@@ -229,12 +285,10 @@ impl TreeBuilder {
                         self.bindings.truncate(mark);
                         self.attach(&mut root, element);
                     } else {
-                        let qname_start = start.offset + 1;
-                        let qname_end = range_in(input, start.local).1;
                         self.frames.push(Frame {
                             element,
                             nodes_start: self.nodes.len(),
-                            qname: (qname_start, qname_end),
+                            qname: (start.offset + 1, range_in(input, start.local).1),
                             default_ns,
                             bindings_mark: mark,
                         });
@@ -246,31 +300,13 @@ impl TreeBuilder {
                     offset,
                 } => {
                     self.flush_text(input, &mut text);
-                    let Some(frame) = self.frames.pop() else {
-                        return Err(ParseError::new(XmlRule::UnexpectedEndTag, offset));
-                    };
-                    let open = slice(input, frame.qname);
-                    let matches = match open.split_once(':') {
-                        Some((p, l)) => p == prefix && l == local,
-                        None => prefix.is_empty() && open == local,
-                    };
-                    if !matches {
-                        return Err(ParseError::new(XmlRule::MismatchedEndTag, offset));
-                    }
-                    self.bindings.truncate(frame.bindings_mark);
-                    let mut element = frame.element;
-                    if self.nodes.len() > frame.nodes_start {
-                        element.set_children(self.nodes.drain(frame.nodes_start..).collect());
-                    }
-                    self.attach(&mut root, element);
+                    self.close_element(input, prefix, local, offset, &mut root)?;
                 }
-                Token::Text { raw, offset } => {
-                    if self.frames.is_empty() {
-                        if !is_xml_whitespace(raw) {
-                            return Err(ParseError::new(XmlRule::TextOutsideElement, offset));
-                        }
-                    } else {
-                        self.add_text(input, raw, offset, false, &mut text)?;
+                Token::Text { raw, offset, plain } => {
+                    if !self.frames.is_empty() {
+                        self.add_text(input, raw, offset, plain, &mut text)?;
+                    } else if !is_xml_whitespace(raw) {
+                        return Err(ParseError::new(XmlRule::TextOutsideElement, offset));
                     }
                 }
                 Token::Cdata {
@@ -280,7 +316,7 @@ impl TreeBuilder {
                     if self.frames.is_empty() {
                         return Err(ParseError::new(XmlRule::TextOutsideElement, offset));
                     }
-                    self.add_text(input, cdata, offset, true, &mut text)?;
+                    self.add_cdata(input, cdata, &mut text);
                 }
                 Token::Restricted { rule, offset } => return Err(ParseError::new(rule, offset)),
             }
@@ -291,70 +327,40 @@ impl TreeBuilder {
         root.ok_or(ParseError::new(XmlRule::NoElement, input.len()))
     }
 
-    fn add_text(
+    /// The end tag `</prefix:local>` at `offset` closes the innermost open element.
+    fn close_element(
         &mut self,
         input: &str,
-        raw: &str,
+        prefix: &str,
+        local: &str,
         offset: usize,
-        cdata: bool,
-        pending: &mut PendingText,
+        root: &mut Option<Element>,
     ) -> Result<(), ParseError> {
-        let needs = if cdata {
-            raw.contains('\r')
-        } else {
-            needs_resolving(raw, false)
+        let Some(frame) = self.frames.pop() else {
+            return Err(ParseError::new(XmlRule::UnexpectedEndTag, offset));
         };
-        match *pending {
-            PendingText::None if !needs => {
-                let (s, e) = range_in(input, raw);
-                *pending = PendingText::Span(s, e);
-                return Ok(());
-            }
-            PendingText::None => self.scratch.clear(),
-            PendingText::Span(s, e) => {
-                self.scratch.clear();
-                self.scratch.push_str(slice(input, (s, e)));
-            }
-            PendingText::Buffered => {}
+        // Both names are slices of `input`: compare the written qnames.
+        let start = if prefix.is_empty() { local } else { prefix };
+        let end_qname = (range_in(input, start).0, range_in(input, local).1);
+        if end_qname.0 != offset + 2 || slice(input, frame.qname) != slice(input, end_qname) {
+            return Err(ParseError::new(XmlRule::MismatchedEndTag, offset));
         }
-        *pending = PendingText::Buffered;
-        if cdata {
-            // CDATA holds no references; only line ends are normalised.
-            let mut chars = raw.char_indices().peekable();
-            while let Some((_, c)) = chars.next() {
-                if c == '\r' {
-                    self.scratch.push('\n');
-                    if chars.peek().is_some_and(|&(_, n)| n == '\n') {
-                        chars.next();
-                    }
-                } else {
-                    self.scratch.push(c);
-                }
-            }
-            Ok(())
-        } else {
-            resolve_into(raw, offset, false, &mut self.scratch)
+        self.bindings.truncate(frame.bindings_mark);
+        let mut element = frame.element;
+        if self.nodes.len() > frame.nodes_start {
+            element.set_children(self.nodes.split_off(frame.nodes_start));
         }
+        self.attach(root, element);
+        Ok(())
     }
 
-    fn flush_text(&mut self, input: &str, pending: &mut PendingText) {
-        let text = match *pending {
-            PendingText::None => return,
-            PendingText::Span(s, e) => CompactStr::from_range(input, s, e),
-            PendingText::Buffered => {
-                let t = CompactStr::from(self.scratch.as_str());
-                self.scratch.clear();
-                t
-            }
-        };
-        *pending = PendingText::None;
-        if !self.frames.is_empty() && !text.as_bytes().is_empty() {
-            self.nodes.push(Node::Text(text));
-        }
+    /// Starts collecting the attributes of a new start tag.
+    fn begin_start_tag(&mut self) {
+        self.raw_attrs.clear();
+        self.declarations = 0;
+        self.prefixed = 0;
     }
-}
 
-impl TreeBuilder {
     /// Records one attribute of the open start tag, within the attribute limit.
     fn push_attr(
         &mut self,
@@ -363,12 +369,31 @@ impl TreeBuilder {
         local: &str,
         value: &str,
         offset: usize,
+        plain: bool,
     ) -> Result<(), ParseError> {
         if self.raw_attrs.len() >= self.limits.max_attributes {
             return Err(ParseError::new(XmlRule::TooManyAttributes, offset));
         }
+        check_name_start(
+            input,
+            prefix,
+            local,
+            offset,
+            XmlRule::Syntax(Construct::Attribute),
+            offset,
+        )?;
+        let kind = if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
+            self.declarations += 1;
+            AttrKind::Declaration
+        } else if prefix.is_empty() {
+            AttrKind::Plain
+        } else {
+            self.prefixed += 1;
+            AttrKind::Prefixed
+        };
         self.raw_attrs.push(RawAttr {
-            kind: attr_kind(prefix, local),
+            kind,
+            plain,
             prefix: range_in(input, prefix),
             local: range_in(input, local),
             value: range_in(input, value),

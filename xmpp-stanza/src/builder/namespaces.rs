@@ -5,7 +5,7 @@ use crate::context::NsContext;
 use crate::element::{Attribute, Element};
 use crate::error::{ParseError, XmlRule};
 use crate::ns::{self, Namespace};
-use crate::reference::{needs_resolving, resolve_into};
+use crate::reference::resolve_into;
 use crate::text::CompactStr;
 
 impl TreeBuilder {
@@ -22,10 +22,31 @@ impl TreeBuilder {
             Some(f) => f.default_ns.clone(),
             None => ctx.default_ns().clone(),
         };
-        let mut plain = 0;
+        if self.declarations > 0 {
+            self.declare(input, ctx, &mut default_ns)?;
+        }
+        let ns = self.resolve_prefix(input, ctx, start.prefix, &default_ns, start.offset)?;
+        let (s, e) = range_in(input, start.local);
+        let name = CompactStr::from_range(input, s, e);
+        let count = self.raw_attrs.len() - self.declarations;
+        let attrs = if count == 0 {
+            Vec::new()
+        } else {
+            self.attributes(input, ctx, &default_ns, count)?
+        };
+        Ok((Element::from_parts(name, ns, attrs), default_ns))
+    }
+
+    /// Reads the namespace declarations of the start tag: sets `default_ns` and
+    /// pushes the prefix bindings.
+    fn declare(
+        &mut self,
+        input: &str,
+        ctx: &NsContext,
+        default_ns: &mut Namespace,
+    ) -> Result<(), ParseError> {
         for (i, a) in self.raw_attrs.iter().enumerate() {
             if a.kind != AttrKind::Declaration {
-                plain += 1;
                 continue;
             }
             let prefix = slice(input, a.prefix);
@@ -40,14 +61,20 @@ impl TreeBuilder {
             if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
-            let value_offset = a.value.0;
-            let uri = resolve_value(&mut self.scratch, slice(input, a.value), value_offset)?;
+            let raw = slice(input, a.value);
+            let uri = if a.plain {
+                raw
+            } else {
+                self.scratch.clear();
+                resolve_into(raw, a.value.0, true, &mut self.scratch)?;
+                self.scratch.as_str()
+            };
             let reserved = uri == ns::XMLNS || (uri == ns::XML && local != "xml");
             if is_default_decl {
                 if reserved || uri == ns::XML {
                     return Err(ParseError::new(XmlRule::ReservedPrefix, a.offset));
                 }
-                default_ns = Namespace::intern(uri);
+                *default_ns = Namespace::intern(uri);
                 continue;
             }
             if local == "xmlns" || (local == "xml" && uri != ns::XML) || reserved {
@@ -65,36 +92,47 @@ impl TreeBuilder {
                 ns,
             });
         }
+        Ok(())
+    }
 
-        let ns = self.resolve_prefix(input, ctx, start.prefix, &default_ns, start.offset)?;
-        let mut attrs: Vec<Attribute> = Vec::with_capacity(plain);
-        let any_prefixed = self.raw_attrs.iter().any(|a| a.kind == AttrKind::Prefixed);
+    /// The `count` attributes of the start tag that are not namespace
+    /// declarations, resolved, in document order.
+    fn attributes(
+        &mut self,
+        input: &str,
+        ctx: &NsContext,
+        default_ns: &Namespace,
+        count: usize,
+    ) -> Result<Vec<Attribute>, ParseError> {
+        let mut attrs: Vec<Attribute> = Vec::with_capacity(count);
         for (i, a) in self.raw_attrs.iter().enumerate() {
             let local = slice(input, a.local);
-            let attr_ns = match a.kind {
+            let dup = match a.kind {
                 AttrKind::Declaration => continue,
-                AttrKind::Plain => Namespace::NONE,
+                // Unprefixed only: compare the raw names, no namespace to resolve.
+                AttrKind::Plain if self.prefixed == 0 => self.raw_attrs[..i]
+                    .iter()
+                    .any(|b| b.kind == AttrKind::Plain && slice(input, b.local) == local),
+                _ => false,
+            };
+            let attr_ns = match a.kind {
                 AttrKind::Prefixed => {
                     let prefix = slice(input, a.prefix);
-                    self.resolve_prefix(input, ctx, prefix, &default_ns, a.offset)?
+                    self.resolve_prefix(input, ctx, prefix, default_ns, a.offset)?
                 }
+                _ => Namespace::NONE,
             };
-            let dup = if any_prefixed {
-                attrs.iter().any(|b| b.name == local && b.ns == attr_ns)
-            } else {
-                // Unprefixed only: compare the raw names, no namespace to resolve.
-                self.raw_attrs[..i]
-                    .iter()
-                    .any(|b| b.kind == AttrKind::Plain && slice(input, b.local) == local)
-            };
+            let dup = dup
+                || (self.prefixed > 0 && attrs.iter().any(|b| b.name == local && b.ns == attr_ns));
             if dup {
                 return Err(ParseError::new(XmlRule::DuplicateAttribute, a.offset));
             }
-            let raw = slice(input, a.value);
-            let value = if needs_resolving(raw, true) {
-                CompactStr::from(resolve_value(&mut self.scratch, raw, a.value.0)?)
-            } else {
+            let value = if a.plain {
                 CompactStr::from_range(input, a.value.0, a.value.1)
+            } else {
+                self.scratch.clear();
+                resolve_into(slice(input, a.value), a.value.0, true, &mut self.scratch)?;
+                CompactStr::from(self.scratch.as_str())
             };
             attrs.push(Attribute {
                 ns: attr_ns,
@@ -102,17 +140,7 @@ impl TreeBuilder {
                 value,
             });
         }
-        Ok((
-            Element::from_parts(
-                {
-                    let (s, e) = range_in(input, start.local);
-                    CompactStr::from_range(input, s, e)
-                },
-                ns,
-                attrs,
-            ),
-            default_ns,
-        ))
+        Ok(attrs)
     }
 
     fn resolve_prefix(
@@ -142,28 +170,4 @@ impl TreeBuilder {
             }
         }
     }
-}
-
-pub(super) fn attr_kind(prefix: &str, local: &str) -> AttrKind {
-    if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
-        AttrKind::Declaration
-    } else if prefix.is_empty() {
-        AttrKind::Plain
-    } else {
-        AttrKind::Prefixed
-    }
-}
-
-/// Resolves an attribute value, borrowing it when it needs nothing done.
-pub(super) fn resolve_value<'s>(
-    scratch: &'s mut String,
-    raw: &'s str,
-    offset: usize,
-) -> Result<&'s str, ParseError> {
-    if !needs_resolving(raw, true) {
-        return Ok(raw);
-    }
-    scratch.clear();
-    resolve_into(raw, offset, true, scratch)?;
-    Ok(scratch.as_str())
 }

@@ -1,11 +1,11 @@
 //! Reading a start tag on its own (a stream header) into an [`OpenElement`].
 
-use super::{PendingStart, TreeBuilder, slice};
+use super::{PendingStart, TreeBuilder, check_name_start, slice};
 use crate::context::NsContext;
 use crate::element::{Element, is_xml_whitespace};
-use crate::error::{ParseError, XmlRule};
+use crate::error::{Construct, ParseError, XmlRule};
 use crate::text::CompactStr;
-use crate::tokenizer::{Token, Tokenizer};
+use crate::tokenizer::{FastTokens, Token, TokenSource, TokenizerKind, XmlparserTokens};
 
 /// A start tag read on its own, such as a stream header: the element (no children),
 /// the prefix it was written with, and the namespace context its content inherits.
@@ -44,20 +44,24 @@ impl TreeBuilder {
         input: &str,
         ctx: &NsContext,
     ) -> Result<OpenElement, ParseError> {
-        let result = self.parse_start_tag_inner(input, ctx);
-        self.bindings.clear();
-        self.raw_attrs.clear();
-        self.scratch.clear();
+        let result = match self.tokenizer {
+            TokenizerKind::Fast => self.start_tag_from(FastTokens::new(input), input, ctx),
+            TokenizerKind::Xmlparser => {
+                self.start_tag_from(XmlparserTokens::new(input), input, ctx)
+            }
+        };
+        self.clear();
         result
     }
 
-    fn parse_start_tag_inner(
+    fn start_tag_from<'a>(
         &mut self,
-        input: &str,
+        mut tokens: impl TokenSource<'a>,
+        input: &'a str,
         ctx: &NsContext,
     ) -> Result<OpenElement, ParseError> {
-        let mut tokens = Tokenizer::new(input);
-        let mut pending: Option<PendingStart<'_>> = None;
+        self.begin_start_tag();
+        let mut pending: Option<PendingStart<'a>> = None;
         let mut open: Option<OpenElement> = None;
         while let Some(token) = tokens.next_token() {
             match token? {
@@ -67,6 +71,14 @@ impl TreeBuilder {
                     local,
                     offset,
                 } if pending.is_none() && open.is_none() => {
+                    check_name_start(
+                        input,
+                        prefix,
+                        local,
+                        offset + 1,
+                        XmlRule::Syntax(Construct::StartTag),
+                        offset,
+                    )?;
                     pending = Some(PendingStart {
                         prefix,
                         local,
@@ -78,7 +90,10 @@ impl TreeBuilder {
                     local,
                     value,
                     offset,
-                } if open.is_none() => self.push_attr(input, prefix, local, value, offset)?,
+                    plain,
+                } if open.is_none() => {
+                    self.push_attr(input, prefix, local, value, offset, plain)?
+                }
                 Token::StartTagEnd { empty } if open.is_none() => {
                     let Some(start) = pending.take() else {
                         return Err(ParseError::new(XmlRule::Truncated, input.len()));

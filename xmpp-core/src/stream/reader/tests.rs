@@ -179,6 +179,49 @@ fn lowering_the_limit_applies_to_the_next_element_and_from_the_next_byte() {
 }
 
 #[test]
+fn the_size_limit_holds_in_text_and_values_for_every_chunking() {
+    let limit = 64;
+    let start = HEADER.len() as u64;
+    let mut accepted = 0;
+    for stanza in [
+        format!("<message><body>{}</body></message>", "x".repeat(100)),
+        format!("<message id='{}'/>", "x".repeat(100)),
+        format!("<message id=\"{}\"/>", "x".repeat(100)),
+        // Exactly at the limit: accepted.
+        format!("<message><body>{}</body></message>", "x".repeat(64 - 32)),
+    ] {
+        let mut outcomes = Vec::new();
+        for chunk in [1, 2, 7, stanza.len()] {
+            // The header is longer than the limit: lower it once the stream is open.
+            let mut reader = StreamReader::new(ReaderConfig::c2s());
+            assert!(reader.feed(HEADER.as_bytes()).all(|e| e.is_ok()));
+            reader.set_limits(Limits::c2s().with_max_stanza_bytes(limit));
+            let mut error = None;
+            for piece in stanza.as_bytes().chunks(chunk) {
+                if let Some(e) = reader.feed(piece).find_map(Result::err) {
+                    error = Some(e);
+                    break;
+                }
+            }
+            outcomes.push(error);
+        }
+        assert!(outcomes.windows(2).all(|w| w[0] == w[1]), "{outcomes:?}");
+        match outcomes[0] {
+            Some(e) => {
+                assert!(stanza.len() > limit, "{stanza}");
+                assert_eq!(e.kind(), ReadErrorKind::StanzaTooLarge { limit });
+                assert_eq!(e.offset(), start + limit as u64);
+            }
+            None => {
+                assert_eq!(stanza.len(), limit);
+                accepted += 1;
+            }
+        }
+    }
+    assert_eq!(accepted, 1);
+}
+
+#[test]
 fn memory_stays_within_the_limit_when_a_huge_element_is_dripped() {
     let limit = 4096;
     let mut reader = StreamReader::new(

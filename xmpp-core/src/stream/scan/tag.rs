@@ -18,14 +18,14 @@ pub(super) fn fnv(hash: u32, b: u8) -> u32 {
     (hash ^ u32::from(b)).wrapping_mul(FNV_PRIME)
 }
 
-/// Bytes that are part of a name inside a start tag: everything but whitespace,
-/// `=`, `:` (which ends an `xmlns` match), quotes, `/`, `>` and `<`.
-const NAME_BYTE: [bool; 256] = {
-    let mut table = [true; 256];
-    let special = b" \t\r\n=:'\"/><";
+/// Bytes that end a start tag's element name: whitespace, `/`, `>`, `<`, quotes
+/// and `=` (`:` does not: the name is hashed with its prefix).
+const ENDS_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b" \t\r\n=\'\"/><";
     let mut i = 0;
     while i < special.len() {
-        table[special[i] as usize] = false;
+        table[special[i] as usize] = true;
         i += 1;
     }
     table
@@ -51,25 +51,78 @@ impl Scanner {
         self.name_hash = FNV_OFFSET;
     }
 
-    /// Name bytes of a start tag (no whitespace, `=`, quote, `/`, `>` or `<`):
-    /// hashes the element name and follows the `xmlns` match. Returns the index of
-    /// the first other byte.
+    /// The bytes of a start tag at the front of `input` that neither close it,
+    /// open an attribute value nor break a rule: names (the element's is hashed),
+    /// whitespace, `=`, `:` and `/`. Follows the `xmlns` match and counts namespace
+    /// declarations. Returns the index of the first other byte — `>`, a quote, `<`,
+    /// or the separator after a namespace declaration that would exceed
+    /// `max_namespace_declarations` (left uncounted) — or `None` at the end.
     #[inline]
-    pub(super) fn quick_tag(&mut self, input: &[u8]) -> Option<usize> {
-        for (k, &b) in input.iter().enumerate() {
-            if !NAME_BYTE[usize::from(b)] {
-                return Some(k);
+    pub(super) fn tag_interior(&mut self, input: &[u8], limits: &Limits) -> Option<usize> {
+        let mut k = 0;
+        if self.in_name {
+            let mut hash = self.name_hash;
+            while let Some(&b) = input.get(k) {
+                if ENDS_NAME[usize::from(b)] {
+                    self.in_name = false;
+                    break;
+                }
+                hash = fnv(hash, b);
+                k += 1;
             }
-            if self.in_name {
-                self.name_hash = fnv(self.name_hash, b);
-            }
-            self.xmlns = match XMLNS.get(usize::from(self.xmlns)) {
-                Some(&c) if c == b => self.xmlns + 1,
-                _ => NOT_XMLNS,
-            };
-            self.slash = false;
+            self.name_hash = hash;
         }
-        None
+        let mut xmlns = self.xmlns;
+        let mut slash = self.slash;
+        let found = loop {
+            let Some(&b) = input.get(k) else { break None };
+            match b {
+                b'>' | b'\'' | b'"' | b'<' => break Some(k),
+                b'/' => {
+                    slash = true;
+                    xmlns = NOT_XMLNS;
+                    k += 1;
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' | b'=' | b':' => {
+                    if xmlns == XMLNS.len() as u8 {
+                        if self.ns_decls >= limits.max_namespace_declarations {
+                            break Some(k);
+                        }
+                        self.ns_decls += 1;
+                    }
+                    xmlns = if is_space(b) { 0 } else { NOT_XMLNS };
+                }
+                _ => {
+                    xmlns = match XMLNS.get(usize::from(xmlns)) {
+                        Some(&c) if c == b => xmlns + 1,
+                        _ => NOT_XMLNS,
+                    };
+                }
+            }
+            slash = false;
+            k += 1;
+        };
+        self.xmlns = xmlns;
+        self.slash = slash;
+        found
+    }
+
+    /// Hashes the end-tag name bytes at the front of `input` (anything but
+    /// whitespace, `>` and `<`); returns how many there were.
+    #[inline]
+    pub(super) fn end_tag_name(&mut self, input: &[u8]) -> usize {
+        let mut hash = self.name_hash;
+        let mut k = 0;
+        while let Some(&b) = input.get(k) {
+            if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'<') {
+                break;
+            }
+            hash = fnv(hash, b);
+            k += 1;
+        }
+        self.name_hash = hash;
+        k
     }
 
     /// The byte `b` at index `*i` follows a `<` inside an element: starts an end
@@ -118,69 +171,25 @@ impl Scanner {
         stop: usize,
         limits: &Limits,
     ) -> TagStep {
-        let mut j = *i;
-        if self.in_name {
-            let mut hash = self.name_hash;
-            while j < stop {
-                let b = input[j];
-                if matches!(
-                    b,
-                    b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<' | b'\'' | b'"' | b'='
-                ) {
-                    self.in_name = false;
-                    break;
-                }
-                hash = fnv(hash, b);
-                j += 1;
-            }
-            self.name_hash = hash;
-        }
-        let mut xmlns = self.xmlns;
-        let mut slash = self.slash;
-        let step = loop {
-            if j >= stop {
-                break TagStep::More;
-            }
-            let b = input[j];
-            j += 1;
-            match b {
-                b'>' => break TagStep::Closed,
-                b'\'' | b'"' => {
-                    if self.attrs >= limits.max_attributes {
-                        break TagStep::Fault(j - 1, Fault::TooManyAttributes);
-                    }
-                    self.attrs += 1;
-                    self.mode = Mode::AttrValue(b);
-                    break TagStep::More;
-                }
-                b'/' => {
-                    slash = true;
-                    xmlns = NOT_XMLNS;
-                    continue;
-                }
-                b'<' => break TagStep::Fault(j - 1, Fault::LtInTag),
-                b' ' | b'\t' | b'\r' | b'\n' | b'=' | b':' => {
-                    if xmlns == XMLNS.len() as u8 {
-                        if self.ns_decls >= limits.max_namespace_declarations {
-                            break TagStep::Fault(j - 1, Fault::TooManyNamespaceDeclarations);
-                        }
-                        self.ns_decls += 1;
-                    }
-                    xmlns = if is_space(b) { 0 } else { NOT_XMLNS };
-                }
-                _ => {
-                    xmlns = match XMLNS.get(usize::from(xmlns)) {
-                        Some(&c) if c == b => xmlns + 1,
-                        _ => NOT_XMLNS,
-                    };
-                }
-            }
-            slash = false;
+        let Some(k) = self.tag_interior(&input[*i..stop], limits) else {
+            *i = stop;
+            return TagStep::More;
         };
-        self.xmlns = xmlns;
-        self.slash = slash;
-        *i = j;
-        step
+        let at = *i + k;
+        *i = at + 1;
+        match input[at] {
+            b'>' => TagStep::Closed,
+            q @ (b'\'' | b'"') => {
+                if self.attrs >= limits.max_attributes {
+                    return TagStep::Fault(at, Fault::TooManyAttributes);
+                }
+                self.attrs += 1;
+                self.mode = Mode::AttrValue(q);
+                TagStep::More
+            }
+            b'<' => TagStep::Fault(at, Fault::LtInTag),
+            _ => TagStep::Fault(at, Fault::TooManyNamespaceDeclarations),
+        }
     }
 
     /// The start tag just closed (its `>` is before index `i`). Returns the scan

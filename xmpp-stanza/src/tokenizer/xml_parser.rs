@@ -1,49 +1,17 @@
-//! The tokenizer seam: the only module that knows about `xmlparser`.
+//! The reference tokenizer: `xmlparser` (pinned, frozen upstream) behind the seam.
 //!
-//! `xmlparser` (pinned, frozen upstream) splits a complete `&str` into tokens and
-//! checks the grammar of each token and the characters in it; it does not match end
-//! tags, resolve namespaces or references, or refuse comments, PIs and DTDs. This
-//! module turns its output into [`Token`]s carrying byte offsets and classifies its
-//! errors into [`XmlRule`]s, so that swapping the tokenizer touches this file only.
+//! `xmlparser` splits a complete `&str` into tokens and checks the grammar of each
+//! token and the characters in it. This module turns its output into [`Token`]s
+//! carrying byte offsets and classifies its errors into [`XmlRule`]s; it also
+//! parses the XML declaration before a stream header.
 
 use xmlparser::{ElementEnd, Error as XpError, StreamError as XpStreamError};
 
+use super::{Token, TokenSource, text_is_plain, value_is_plain};
 use crate::error::{Construct, ParseError, XmlRule};
 
-/// A token of element content, with byte offsets into the tokenized input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Token<'a> {
-    /// `<prefix:local` — attributes follow, then [`Token::StartTagEnd`].
-    StartTag {
-        prefix: &'a str,
-        local: &'a str,
-        offset: usize,
-    },
-    /// One attribute of the open start tag; `value` is raw (references unresolved).
-    Attribute {
-        prefix: &'a str,
-        local: &'a str,
-        value: &'a str,
-        offset: usize,
-    },
-    /// `>` (or `/>` when `empty`) closing the start tag.
-    StartTagEnd { empty: bool },
-    /// `</prefix:local>`.
-    EndTag {
-        prefix: &'a str,
-        local: &'a str,
-        offset: usize,
-    },
-    /// Raw character data (references unresolved).
-    Text { raw: &'a str, offset: usize },
-    /// The content of a CDATA section (taken literally).
-    Cdata { text: &'a str, offset: usize },
-    /// A comment, PI or DTD construct: always refused by the builder.
-    Restricted { rule: XmlRule, offset: usize },
-}
-
-/// Tokens of element content over a complete input.
-pub(crate) struct Tokenizer<'a> {
+/// Tokens of element content over a complete input, from `xmlparser`.
+pub(crate) struct XmlparserTokens<'a> {
     input: &'a str,
     inner: xmlparser::Tokenizer<'a>,
     /// End of the last token returned: where the next one (or an error) starts.
@@ -51,20 +19,20 @@ pub(crate) struct Tokenizer<'a> {
     failed: bool,
 }
 
-impl<'a> Tokenizer<'a> {
+impl<'a> XmlparserTokens<'a> {
     /// Tokenizes `input` as element content (no prolog, any number of elements).
-    pub(crate) fn new(input: &'a str) -> Tokenizer<'a> {
-        Tokenizer {
+    pub(crate) fn new(input: &'a str) -> XmlparserTokens<'a> {
+        XmlparserTokens {
             input,
             inner: xmlparser::Tokenizer::from_fragment(input, 0..input.len()),
             resume: 0,
             failed: false,
         }
     }
+}
 
-    /// The next token, `None` at the end of input, or the first error (after which
-    /// the tokenizer returns `None`).
-    pub(crate) fn next_token(&mut self) -> Option<Result<Token<'a>, ParseError>> {
+impl<'a> TokenSource<'a> for XmlparserTokens<'a> {
+    fn next_token(&mut self) -> Option<Result<Token<'a>, ParseError>> {
         if self.failed {
             return None;
         }
@@ -94,6 +62,7 @@ impl<'a> Tokenizer<'a> {
                 local: local.as_str(),
                 value: value.as_str(),
                 offset,
+                plain: value_is_plain(value.as_str()),
             },
             xmlparser::Token::ElementEnd {
                 end: ElementEnd::Open,
@@ -114,6 +83,7 @@ impl<'a> Tokenizer<'a> {
             xmlparser::Token::Text { text } => Token::Text {
                 raw: text.as_str(),
                 offset,
+                plain: text_is_plain(text.as_str()),
             },
             xmlparser::Token::Cdata { text, .. } => Token::Cdata {
                 text: text.as_str(),
@@ -138,7 +108,9 @@ impl<'a> Tokenizer<'a> {
         };
         Some(Ok(token))
     }
+}
 
+impl XmlparserTokens<'_> {
     /// Turns an `xmlparser` error into our rule, located at the start of the token
     /// that failed. Restricted markup is named as such even when `xmlparser` only
     /// calls it an unknown token (`<!DOCTYPE` inside content, `<?xml` again).
@@ -260,87 +232,6 @@ pub fn parse_xml_declaration(input: &str) -> Result<XmlDeclaration<'_>, ParseErr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn all(input: &str) -> Vec<Result<Token<'_>, ParseError>> {
-        let mut t = Tokenizer::new(input);
-        std::iter::from_fn(|| t.next_token()).collect()
-    }
-
-    #[test]
-    fn tokens_carry_offsets() {
-        let toks = all("<a x='1'>t<![CDATA[c]]></a>");
-        assert_eq!(
-            toks,
-            vec![
-                Ok(Token::StartTag {
-                    prefix: "",
-                    local: "a",
-                    offset: 0
-                }),
-                Ok(Token::Attribute {
-                    prefix: "",
-                    local: "x",
-                    value: "1",
-                    offset: 3
-                }),
-                Ok(Token::StartTagEnd { empty: false }),
-                Ok(Token::Text {
-                    raw: "t",
-                    offset: 9
-                }),
-                Ok(Token::Cdata {
-                    text: "c",
-                    offset: 10
-                }),
-                Ok(Token::EndTag {
-                    prefix: "",
-                    local: "a",
-                    offset: 23
-                }),
-            ]
-        );
-    }
-
-    #[test]
-    fn restricted_markup_is_named() {
-        let last = |s| all(s).pop().unwrap();
-        assert!(matches!(
-            all("<a><!-- c --></a>")[2],
-            Ok(Token::Restricted {
-                rule: XmlRule::Comment,
-                ..
-            })
-        ));
-        assert!(matches!(
-            last("<a><?pi x?>"),
-            Ok(Token::Restricted {
-                rule: XmlRule::ProcessingInstruction,
-                ..
-            })
-        ));
-        assert_eq!(last("<a><!DOCTYPE a>").unwrap_err().rule(), XmlRule::Dtd);
-        assert_eq!(
-            last("<a><?xml version='1.0'?>").unwrap_err().rule(),
-            XmlRule::ProcessingInstruction
-        );
-    }
-
-    #[test]
-    fn errors_are_classified() {
-        let last = |s| all(s).pop().unwrap().unwrap_err();
-        assert_eq!(last("<a>\u{1}</a>").rule(), XmlRule::IllegalCharacter);
-        assert_eq!(last("<a>\u{FFFE}</a>").rule(), XmlRule::IllegalCharacter);
-        assert_eq!(
-            last("<a x=1/>").rule(),
-            XmlRule::Syntax(Construct::Attribute)
-        );
-        assert_eq!(
-            last("<a x='<'/>").rule(),
-            XmlRule::Syntax(Construct::Attribute)
-        );
-        assert_eq!(last("<a>]]></a>").rule(), XmlRule::Syntax(Construct::Text));
-        assert_eq!(last("<a></ b>").rule(), XmlRule::Syntax(Construct::EndTag));
-    }
 
     #[test]
     fn declaration() {
