@@ -3,8 +3,9 @@
 
 use super::utf8::{InvalidUtf8, Tail, Utf8Carry};
 
-/// Capacity kept after a unit completes; a larger buffer is released, so memory
-/// held between units stays small however large the last unit was.
+/// Capacity kept after a unit completes (at most, and never more than the unit
+/// size limit); a larger buffer is released, so memory held between units stays
+/// small however large the last unit was.
 const RETAIN: usize = 16 * 1024;
 /// Smallest allocation.
 const MIN_CAPACITY: usize = 256;
@@ -87,12 +88,13 @@ impl UnitBuffer {
         self.text.is_empty() && self.carry.is_empty()
     }
 
-    /// Forgets the unit (it completed, failed, or the stream was reset), releasing a
-    /// large allocation.
-    pub(crate) fn clear(&mut self) {
+    /// Forgets the unit (it completed, failed, or the stream was reset), releasing an
+    /// allocation larger than [`RETAIN`] or than the unit size `limit` (which may
+    /// have been lowered since it grew).
+    pub(crate) fn clear(&mut self, limit: usize) {
         self.text.clear();
         self.carry.clear();
-        if self.text.capacity() > RETAIN {
+        if self.text.capacity() > RETAIN.min(limit) {
             self.text = String::new();
         }
     }
@@ -116,7 +118,7 @@ mod tests {
             assert!(b.capacity() <= limit, "{} > {limit}", b.capacity());
         }
         assert_eq!(b.text().len(), limit);
-        b.clear();
+        b.clear(usize::MAX);
         assert!(b.is_empty());
     }
 
@@ -126,10 +128,10 @@ mod tests {
         let big = vec![b'a'; 100_000];
         b.push(&big, 0, Tail::Hold, 256 * 1024).unwrap();
         assert!(b.capacity() >= 100_000);
-        b.clear();
+        b.clear(usize::MAX);
         assert_eq!(b.capacity(), 0);
         b.push(b"abc", 0, Tail::Hold, 1024).unwrap();
-        b.clear();
+        b.clear(usize::MAX);
         assert!(b.capacity() > 0, "small buffers are kept");
     }
 

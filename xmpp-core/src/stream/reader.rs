@@ -141,6 +141,10 @@ impl StreamReader {
             self.builder = builder_for(&self.config);
         }
         self.config.limits = limits;
+        if self.buffer.is_empty() {
+            // Between elements: a buffer grown under a larger limit is released.
+            self.buffer.clear(limits.max_stanza_bytes);
+        }
     }
 
     /// Total bytes consumed since the reader was created (across resets): the
@@ -150,7 +154,8 @@ impl StreamReader {
     }
 
     /// Bytes of buffer memory the reader holds for an unfinished element: never
-    /// more than the stanza size limit, and at most 16 KiB between elements.
+    /// more than the stanza size limit, and between elements at most 16 KiB or the
+    /// limit, whichever is smaller.
     pub fn buffered_capacity(&self) -> usize {
         self.buffer.capacity()
     }
@@ -185,7 +190,7 @@ impl StreamReader {
     /// triggers the restart.
     pub fn reset(&mut self) {
         self.scanner = Scanner::default();
-        self.buffer.clear();
+        self.buffer.clear(self.config.limits.max_stanza_bytes);
         self.decl_end = None;
         self.context = NsContext::empty();
         self.close_qname = CompactStr::EMPTY;
@@ -247,7 +252,7 @@ impl StreamReader {
     #[cold]
     fn fail(&mut self, e: ReadError) -> ReadError {
         self.failed = Some(e);
-        self.buffer.clear();
+        self.buffer.clear(self.config.limits.max_stanza_bytes);
         e
     }
 
@@ -402,7 +407,7 @@ impl StreamReader {
                 Event::StreamClosed
             }
         };
-        buffer.clear();
+        buffer.clear(limits.max_stanza_bytes);
         Ok(event)
     }
 }

@@ -256,6 +256,32 @@ fn memory_stays_within_the_limit_when_a_huge_element_is_dripped() {
 }
 
 #[test]
+fn a_lowered_limit_releases_a_buffer_grown_under_the_old_one() {
+    let mut reader = StreamReader::new(ReaderConfig::c2s());
+    assert!(reader.feed(HEADER.as_bytes()).all(|e| e.is_ok()));
+    // 12 KiB in 1 KiB reads: the buffer grows to between 12 and 16 KiB and is kept.
+    let mid = format!("<message><body>{}</body></message>", "m".repeat(12 * 1024));
+    for chunk in mid.as_bytes().chunks(1024) {
+        assert!(reader.feed(chunk).all(|e| e.is_ok()));
+    }
+    assert!(reader.buffered_capacity() > 8 * 1024);
+    let limit = 8 * 1024;
+    reader.set_limits(Limits::c2s().with_max_stanza_bytes(limit));
+    assert!(reader.buffered_capacity() <= limit);
+    // Lowered while an element is partly read: released when it completes.
+    let mut reader = StreamReader::new(ReaderConfig::c2s());
+    assert!(reader.feed(HEADER.as_bytes()).all(|e| e.is_ok()));
+    for chunk in mid.as_bytes().chunks(1024) {
+        assert!(reader.feed(chunk).all(|e| e.is_ok()));
+    }
+    let (head, tail) = mid.as_bytes().split_at(12 * 1024);
+    assert!(reader.feed(head).all(|e| e.is_ok()));
+    reader.set_limits(Limits::c2s().with_max_stanza_bytes(12 * 1024 + 64));
+    assert!(reader.feed(tail).all(|e| e.is_ok()));
+    assert!(reader.buffered_capacity() <= 12 * 1024 + 64);
+}
+
+#[test]
 fn empty_reads_and_keepalives() {
     let mut reader = StreamReader::new(ReaderConfig::c2s());
     assert_eq!(
