@@ -39,3 +39,47 @@ fn subscription_presence_cannot_grow_the_roster_past_its_limit() {
         out.to(a)
     );
 }
+
+/// A contact's cancellations (RFC 6121 §3.2.3 `unsubscribed`, §3.3.3
+/// `unsubscribe`, sent for instance by a roster removal, §2.5.2) change the
+/// user's subscription state even while the user blocks the contact: blocking
+/// (XEP-0191 §3.5, XEP-0016) stops delivery, not the bookkeeping. Otherwise the
+/// two accounts disagree, and once unblocked the user's presence flows to a
+/// contact who cancelled the subscription.
+#[test]
+fn cancellations_from_a_blocked_contact_still_end_the_subscription() {
+    let mut h = Harness::new();
+    h.account("romeo");
+    h.account("juliet");
+    let r = h.login("romeo", "orchard");
+    let j = h.login("juliet", "balcony");
+    h.befriend(r, "romeo@example.com", j, "juliet@example.com");
+    h.available(r);
+    h.available(j);
+    h.send(
+        j,
+        "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='romeo@example.com'/></block></iq>",
+    );
+    // Romeo removes Juliet: unsubscribe and unsubscribed go to her account.
+    let out = h.send(
+        r,
+        "<iq type='set' id='rm'><query xmlns='jabber:iq:roster'><item jid='juliet@example.com' subscription='remove'/></query></iq>",
+    );
+    // Nothing from Romeo is delivered to Juliet's resources...
+    assert!(!out.got(j, &["<presence"]), "{:?}", out.to(j));
+    // ...but her roster no longer claims a subscription either way.
+    let juliet = h.router.roster(&bare("juliet@example.com")).unwrap();
+    assert_eq!(
+        juliet[0].subscription,
+        xmpp_server::RosterSubscription::None,
+        "{juliet:?}"
+    );
+    // Unblocking does not send her presence to Romeo, who is not subscribed.
+    let out = h.send(
+        j,
+        "<iq type='set' id='u1'><unblock xmlns='urn:xmpp:blocking'/></iq>",
+    );
+    assert!(!out.got(r, &["from='juliet@example.com/balcony'"]), "{:?}", out.to(r));
+    let out = h.send(j, "<presence><show>chat</show></presence>");
+    assert!(out.to(r).is_empty(), "{:?}", out.to(r));
+}
