@@ -238,11 +238,17 @@ impl Hub {
             return;
         }
         let sender_jid = Jid::from(sender.clone());
+        let state = self.sub_state(user, sender);
         if !self.allows(user, None, &sender_jid, Class::Other) {
-            // Blocked: no delivery, no reply, no state change (XEP-0016, XEP-0191).
+            // Blocked (XEP-0016, XEP-0191): no delivery and no reply. A cancellation
+            // still ends the subscription (§3.2.3, §3.3.3), or the two sides would
+            // disagree and an unblock would resume presence the contact cancelled.
+            if matches!(kind, SubKind::Unsubscribe | SubKind::Unsubscribed) {
+                let step = table::inbound(state, kind);
+                self.set_sub_state(user, sender, step.next, None);
+            }
             return;
         }
-        let state = self.sub_state(user, sender);
         if kind == SubKind::Subscribe
             && self.pre_approved(user, sender)
             && matches!(
