@@ -351,9 +351,16 @@ impl Hub {
 
     /// Sends unavailable presence from every available resource of `user` to every
     /// available resource of `contact` (when `contact` loses its subscription,
-    /// RFC 6121 §3.2.2, §3.3.3), unless directed presence keeps it informed.
+    /// RFC 6121 §3.2.2, §3.3.3), unless directed presence keeps it informed or a
+    /// privacy list stopped the presence that way anyway (`presence-out` at
+    /// `user`, `presence-in` at `contact`: a blocked entity's presence is never
+    /// delivered, XEP-0191 §3.5).
     pub(crate) fn send_unavailable_to_contact(&mut self, user: &BareJid, contact: &BareJid) {
+        let contact_jid = Jid::from(contact.clone());
         for a in self.sessions.available_of(user) {
+            if !self.allows(user, Some(a), &contact_jid, Class::PresenceOut) {
+                continue;
+            }
             let Some(jid) = self.session_jid(a) else {
                 continue;
             };
@@ -364,10 +371,13 @@ impl Hub {
             if keeps {
                 continue;
             }
+            let from = Jid::from(jid);
             let mut p = Presence::of_type(PresenceType::Unavailable);
-            p.from = Some(Jid::from(jid));
+            p.from = Some(from.clone());
             for b in self.sessions.available_of(contact) {
-                self.send_presence(b, &p, Jid::from(contact.clone()));
+                if self.allows(contact, Some(b), &from, Class::PresenceIn) {
+                    self.send_presence(b, &p, contact_jid.clone());
+                }
             }
         }
     }
