@@ -79,7 +79,11 @@ fn cancellations_from_a_blocked_contact_still_end_the_subscription() {
         j,
         "<iq type='set' id='u1'><unblock xmlns='urn:xmpp:blocking'/></iq>",
     );
-    assert!(!out.got(r, &["from='juliet@example.com/balcony'"]), "{:?}", out.to(r));
+    assert!(
+        !out.got(r, &["from='juliet@example.com/balcony'"]),
+        "{:?}",
+        out.to(r)
+    );
     let out = h.send(j, "<presence><show>chat</show></presence>");
     assert!(out.to(r).is_empty(), "{:?}", out.to(r));
 }
