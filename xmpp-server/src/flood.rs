@@ -69,4 +69,33 @@ mod tests {
         assert!(b.take(later) && b.take(later) && b.take(later));
         assert!(!b.take(later));
     }
+
+    /// The refill counts every elapsed nanosecond, not whole milliseconds: a
+    /// client within its rate whose stanzas arrive at fractional-millisecond
+    /// spacing must not lose the fractions (300/s allows one stanza every
+    /// 3.33 ms; one every 3.9 ms is well within it).
+    #[test]
+    fn fractional_milliseconds_refill() {
+        let t0 = Instant::now();
+        let limit = FloodLimit {
+            burst: 5,
+            per_second: 300,
+        };
+        let mut b = TokenBucket::new(limit, t0);
+        let mut t = t0;
+        for n in 0..1000 {
+            t += Duration::from_micros(3900);
+            assert!(b.take(t), "stanza {n} at 256/s refused by a 300/s limit");
+        }
+        let mut b = TokenBucket::new(
+            FloodLimit {
+                burst: 1,
+                per_second: 1000,
+            },
+            t0,
+        );
+        assert!(b.take(t0));
+        assert!(!b.take(t0 + Duration::from_micros(500)));
+        assert!(b.take(t0 + Duration::from_micros(1000)), "1 ms is one token");
+    }
 }
