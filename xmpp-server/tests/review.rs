@@ -87,3 +87,28 @@ fn cancellations_from_a_blocked_contact_still_end_the_subscription() {
     let out = h.send(j, "<presence><show>chat</show></presence>");
     assert!(out.to(r).is_empty(), "{:?}", out.to(r));
 }
+
+/// RFC 6120 §8.2.3: an IQ response is never answered with another IQ response —
+/// not even an invalid `result` (here one without the required `id`, or with two
+/// payload children). The router answered these with an `error` IQ.
+#[test]
+fn invalid_iq_results_are_not_answered() {
+    let mut h = Harness::new();
+    h.account("romeo");
+    let r = h.login("romeo", "orchard");
+    for xml in [
+        "<iq type='result'/>",
+        "<iq type='result' id='x'><a xmlns='urn:a'/><b xmlns='urn:b'/></iq>",
+    ] {
+        let out = h.send(r, xml);
+        assert!(out.to(r).is_empty(), "{xml}: {:?}", out.to(r));
+        assert!(out.closes().is_empty(), "{xml}");
+    }
+    // An invalid request is still answered.
+    let out = h.send(r, "<iq type='get' id='g'/>");
+    assert!(
+        out.got(r, &["id='g'", "type='error'", "bad-request"]),
+        "{:?}",
+        out.to(r)
+    );
+}
