@@ -112,3 +112,58 @@ fn invalid_iq_results_are_not_answered() {
         out.to(r)
     );
 }
+
+/// Offline storage is bounded in bytes, not only in messages: stanzas may be
+/// 256 KiB each, so 1000 of them let any account make the router hold (in
+/// memory and in the store) a quarter of a gigabyte for every other account.
+/// With the default limits a recipient's store takes at most 4 MiB; beyond it
+/// the sender gets `service-unavailable` (RFC 6121 §8.5.2.2.1) and nothing is
+/// stored.
+#[test]
+fn offline_storage_is_bounded_in_bytes() {
+    let mut h = Harness::new();
+    h.account("romeo");
+    h.account("juliet");
+    let r = h.login("romeo", "orchard");
+    let body = "x".repeat(200 * 1024);
+    let mut refused = 0;
+    for n in 0..30 {
+        let out = h.send(
+            r,
+            &format!("<message id='m{n}' to='juliet@example.com'><body>{body}</body></message>"),
+        );
+        if out.got(r, &["type='error'", "service-unavailable"]) {
+            refused += 1;
+            assert!(out.changes.is_empty(), "a refused message is not stored");
+        }
+    }
+    let stored = h.router.offline_count(&bare("juliet@example.com"));
+    assert!(
+        stored * 200 * 1024 <= 4 * 1024 * 1024,
+        "{stored} messages of 200 KiB stored"
+    );
+    assert_eq!(stored + refused, 30);
+    // Delivery frees the room again, and a restart counts what is left.
+    let j = h.login("juliet", "balcony");
+    h.available(j);
+    assert_eq!(h.router.offline_count(&bare("juliet@example.com")), 0);
+    h.close(j);
+    let out = h.send(
+        r,
+        &format!("<message id='again' to='juliet@example.com'><body>{body}</body></message>"),
+    );
+    assert!(!out.got(r, &["type='error'"]), "room again after delivery");
+    let mut h = h.restart();
+    let r = h.login("romeo", "orchard");
+    for n in 0..30 {
+        h.send(
+            r,
+            &format!("<message id='n{n}' to='juliet@example.com'><body>{body}</body></message>"),
+        );
+    }
+    let stored = h.router.offline_count(&bare("juliet@example.com"));
+    assert!(
+        stored * 200 * 1024 <= 4 * 1024 * 1024,
+        "{stored} after a restart"
+    );
+}
