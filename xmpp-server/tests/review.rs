@@ -167,3 +167,30 @@ fn offline_storage_is_bounded_in_bytes() {
         "{stored} after a restart"
     );
 }
+
+/// XEP-0191 §3.3: once the user blocks a contact, nothing more goes to it — also
+/// not the unavailable presence owed to directed-presence recipients when the
+/// session ends (RFC 6121 §4.6.3). Blocking already sent the contact
+/// unavailable presence once.
+#[test]
+fn blocked_directed_presence_recipients_get_nothing_more() {
+    let mut h = Harness::new();
+    h.account("romeo");
+    h.account("nurse");
+    let r = h.login("romeo", "orchard");
+    let n = h.login("nurse", "kitchen");
+    h.available(r);
+    h.available(n);
+    let out = h.send(r, "<presence to='nurse@example.com'/>");
+    assert!(out.got(n, &["from='romeo@example.com/orchard'"]));
+    let out = h.send(
+        r,
+        "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='nurse@example.com'/></block></iq>",
+    );
+    assert!(out.got(
+        n,
+        &["from='romeo@example.com/orchard'", "type='unavailable'"]
+    ));
+    let out = h.close(r);
+    assert!(out.to(n).is_empty(), "{:?}", out.to(n));
+}
