@@ -194,7 +194,11 @@ impl Hub {
         }
         let directed = self.sessions.take_directed(a);
         for target in directed {
-            self.deliver_directed(&user, jid, &unavailable, &target);
+            // A target blocked since (XEP-0191 §3.3, XEP-0016 presence-out) was
+            // already sent unavailable presence when the list changed.
+            if self.allows(&user, Some(a), &target, Class::PresenceOut) {
+                self.deliver_directed(&user, jid, &unavailable, &target);
+            }
         }
     }
 
