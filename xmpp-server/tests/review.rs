@@ -194,3 +194,37 @@ fn blocked_directed_presence_recipients_get_nothing_more() {
     let out = h.close(r);
     assert!(out.to(n).is_empty(), "{:?}", out.to(n));
 }
+
+/// A probe from a client is an outbound stanza like any other: to a contact the
+/// user blocks it is refused with `not-acceptable` + `<blocked/>` (XEP-0191
+/// §3.6), and in no case does the blocked contact's presence reach the user
+/// (XEP-0191 §3.3: the user receives no presence from a blocked contact).
+#[test]
+fn probing_a_blocked_contact_reveals_nothing() {
+    let mut h = Harness::new();
+    h.account("romeo");
+    h.account("juliet");
+    let r = h.login("romeo", "orchard");
+    let j = h.login("juliet", "balcony");
+    h.befriend(r, "romeo@example.com", j, "juliet@example.com");
+    h.available(r);
+    h.available(j);
+    h.send(
+        r,
+        "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='juliet@example.com'/></block></iq>",
+    );
+    let out = h.send(r, "<presence type='probe' to='juliet@example.com'/>");
+    assert!(
+        !out.got(r, &["from='juliet@example.com/balcony'"]),
+        "{:?}",
+        out.to(r)
+    );
+    assert!(
+        out.got(
+            r,
+            &["type='error'", "not-acceptable", "urn:xmpp:blocking:errors"]
+        ),
+        "{:?}",
+        out.to(r)
+    );
+}
