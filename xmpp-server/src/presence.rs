@@ -285,7 +285,19 @@ impl Hub {
 
     /// A probe sent by a client (§4.3: normally only servers send them).
     fn client_probe(&mut self, a: SessionId, jid: &FullJid, to: &Jid) {
-        match self.target(to) {
+        let target = self.target(to);
+        if matches!(target, Target::Account(_) | Target::Resource(_))
+            && let Verdict::Deny { blocked } =
+                self.verdict(&jid.to_bare(), Some(a), to, Class::Other)
+        {
+            // XEP-0191 §3.6, XEP-0016: an outbound stanza to a blocked entity.
+            let mut probe = Presence::of_type(PresenceType::Probe);
+            probe.from = Some(Jid::from(jid.clone()));
+            probe.to = Some(to.clone());
+            self.bounce(a, &Stanza::Presence(probe), blocked_error(blocked));
+            return;
+        }
+        match target {
             Target::Account(contact) => self.answer_probe(a, jid, &contact),
             Target::Resource(full) => self.answer_probe(a, jid, &full.to_bare()),
             Target::Server => {}
@@ -307,7 +319,8 @@ impl Hub {
     /// not subscribed (or an unknown contact, or one blocking the prober) learns
     /// nothing: no presence, and no `unsubscribed` either — between accounts of one
     /// server the states cannot disagree, and such an answer would cancel a request
-    /// the prober still has pending (table A.3.4, "None + Pending Out").
+    /// the prober still has pending (table A.3.4, "None + Pending Out"). What the
+    /// prober's session itself does not accept (`presence-in`) is not sent either.
     fn answer_probe(&mut self, a: SessionId, jid: &FullJid, contact: &BareJid) {
         let user = jid.to_bare();
         let user_jid = Jid::from(user.clone());
@@ -321,7 +334,11 @@ impl Hub {
         }
         let mut answered = false;
         for b in self.sessions.available_of(contact) {
-            if !self.allows(contact, Some(b), &user_jid, Class::PresenceOut) {
+            let from = self.session_jid(b).map(Jid::from);
+            let received = from
+                .as_ref()
+                .is_some_and(|f| self.allows(&user, Some(a), f, Class::PresenceIn));
+            if !received || !self.allows(contact, Some(b), &user_jid, Class::PresenceOut) {
                 continue;
             }
             if let Some(p) = self.last_presence(b) {
@@ -329,9 +346,10 @@ impl Hub {
                 answered = true;
             }
         }
-        if !answered {
+        let contact_jid = Jid::from(contact.clone());
+        if !answered && self.allows(&user, Some(a), &contact_jid, Class::PresenceIn) {
             let mut unavailable = Presence::of_type(PresenceType::Unavailable);
-            unavailable.from = Some(Jid::from(contact.clone()));
+            unavailable.from = Some(contact_jid);
             unavailable.to = Some(Jid::from(jid.clone()));
             self.deliver(a, unavailable);
         }
