@@ -228,3 +228,33 @@ fn probing_a_blocked_contact_reveals_nothing() {
         out.to(r)
     );
 }
+
+/// A presence error is a stanza like any other: it does not reach a user who
+/// blocks its sender (XEP-0191 §3.5), and it is not routed to a contact the
+/// sender blocks (§3.6; errors are never answered, so it is dropped).
+#[test]
+fn presence_errors_respect_blocking() {
+    let mut h = Harness::new();
+    h.account("romeo");
+    h.account("juliet");
+    let r = h.login("romeo", "orchard");
+    let j = h.login("juliet", "balcony");
+    h.send(
+        j,
+        "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='romeo@example.com'/></block></iq>",
+    );
+    let out = h.send(
+        r,
+        "<presence type='error' to='juliet@example.com/balcony'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>",
+    );
+    assert!(out.to(j).is_empty(), "{:?}", out.to(j));
+    let out = h.send(
+        j,
+        "<presence type='error' to='romeo@example.com/orchard'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>",
+    );
+    assert!(
+        out.to(r).is_empty() && out.to(j).is_empty(),
+        "{:?}",
+        out.all
+    );
+}
