@@ -77,7 +77,9 @@ impl Hub {
                 self.directed_presence(a, jid, presence, &to)
             }
             (Some(PresenceType::Probe), Some(to)) => self.client_probe(a, jid, &to),
-            (Some(PresenceType::Error), Some(to)) => self.route_presence_error(presence, &to),
+            (Some(PresenceType::Error), Some(to)) => {
+                self.route_presence_error(a, jid, presence, &to)
+            }
             (Some(kind), Some(to)) => {
                 let sub = match kind {
                     PresenceType::Subscribe => SubKind::Subscribe,
@@ -274,10 +276,19 @@ impl Hub {
         }
     }
 
-    /// A presence error from a client goes only to an online full JID.
-    fn route_presence_error(&mut self, presence: Presence, to: &Jid) {
+    /// A presence error from a client goes only to an online full JID, and only
+    /// where neither end's lists stop it (errors are never answered, so a denied
+    /// one is dropped).
+    fn route_presence_error(&mut self, a: SessionId, jid: &FullJid, presence: Presence, to: &Jid) {
         if let Target::Resource(full) = self.target(to)
             && let Some(b) = self.sessions.online(&full)
+            && self.allows(&jid.to_bare(), Some(a), to, Class::Other)
+            && self.allows(
+                &full.to_bare(),
+                Some(b),
+                &Jid::from(jid.clone()),
+                Class::Other,
+            )
         {
             self.deliver(b, presence);
         }
