@@ -61,6 +61,11 @@ pub struct Limits {
     /// Messages stored offline per account; beyond it the sender gets
     /// `service-unavailable` (RFC 6121 §8.5.2.2.1).
     pub max_offline_messages: usize,
+    /// Bytes of messages (as serialised) stored offline per account; beyond it the
+    /// sender gets `service-unavailable` too. Stanzas may be large (256 KiB on a
+    /// default client stream), so the message count alone would let one account
+    /// make the router hold hundreds of megabytes for each other account.
+    pub max_offline_bytes: usize,
     /// Subscription requests waiting for an answer per account (RFC 6121 §3.1.3).
     pub max_pending_subscriptions: usize,
     /// Entities one session may have sent directed presence to (RFC 6121 §4.6).
@@ -81,6 +86,7 @@ impl Default for Limits {
             max_privacy_items: 1000,
             max_privacy_name_len: 1023,
             max_offline_messages: 1000,
+            max_offline_bytes: 4 * 1024 * 1024,
             max_pending_subscriptions: 1000,
             max_directed_presences: 256,
             flood: Some(FloodLimit::default()),

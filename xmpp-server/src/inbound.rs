@@ -135,7 +135,7 @@ impl Hub {
 
     /// A stanza that failed validation: answered with the error its defect maps to
     /// (RFC 6120 §8.3), or the stream closed when it is not a stanza at all
-    /// (§4.9.3.10, §4.9.3.24). Invalid error stanzas are dropped.
+    /// (§4.9.3.10, §4.9.3.24). Invalid error stanzas and IQ results are dropped.
     fn invalid_from_session(&mut self, now: Instant, session: SessionId, invalid: InvalidStanza) {
         let Admission::Accept(jid) = self.admit(now, session) else {
             return;
@@ -150,7 +150,10 @@ impl Hub {
             self.close_session(session, StreamError::new(condition));
             return;
         }
-        if element.attr("type") == Some("error") {
+        // Errors are never answered (RFC 6120 §8.3.1), nor IQ responses with
+        // another response (§8.2.3), however malformed.
+        let kind = element.attr("type");
+        if kind == Some("error") || (element.name() == "iq" && kind == Some("result")) {
             return;
         }
         let error = StanzaError::new(invalid.condition());

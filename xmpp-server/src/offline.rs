@@ -4,7 +4,7 @@
 //! priority.
 
 use xmpp_jid::BareJid;
-use xmpp_stanza::{Element, Message, Namespace};
+use xmpp_stanza::{Element, Message, Namespace, NsContext, Stanza};
 
 use crate::change::{Change, OfflineMessage};
 use crate::hub::Hub;
@@ -24,6 +24,15 @@ pub(crate) fn is_transient(message: &Message) -> bool {
         && message.payloads.iter().all(|p| *p.ns() == CHATSTATES)
 }
 
+/// The size of a message as serialised on a client stream: what storing it
+/// offline costs. A message that does not serialise counts as `usize::MAX`, so
+/// it is never stored.
+pub(crate) fn message_bytes(message: &Message) -> usize {
+    Element::from(Stanza::Message(message.clone()))
+        .to_xml_in(&NsContext::client())
+        .map_or(usize::MAX, |xml| xml.len())
+}
+
 /// `<delay xmlns='urn:xmpp:delay' from='domain' stamp='…'/>`.
 fn delay(from: &str, stamp: Timestamp) -> Element {
     Element::new("delay", Namespace::from_static(DELAY))
@@ -32,18 +41,24 @@ fn delay(from: &str, stamp: Timestamp) -> Element {
 }
 
 impl Hub {
-    /// Stores `message` for `user`; `false` when the user's store is full.
+    /// Stores `message` for `user`; `false` when the user's store is full (in
+    /// messages or in bytes).
     pub(crate) fn store_offline(
         &mut self,
         user: &BareJid,
         message: Message,
         stamp: Timestamp,
     ) -> bool {
-        let stored = self
+        let (stored, stored_bytes) = self
             .store
             .account(user)
-            .map_or(usize::MAX, |a| a.offline.len());
-        if stored >= self.config.limits.max_offline_messages {
+            .map_or((usize::MAX, usize::MAX), |a| {
+                (a.offline.len(), a.offline_bytes)
+            });
+        let limits = &self.config.limits;
+        if stored >= limits.max_offline_messages
+            || stored_bytes.saturating_add(message_bytes(&message)) > limits.max_offline_bytes
+        {
             return false;
         }
         let id = self.store.next_offline_id;

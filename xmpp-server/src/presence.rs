@@ -77,7 +77,9 @@ impl Hub {
                 self.directed_presence(a, jid, presence, &to)
             }
             (Some(PresenceType::Probe), Some(to)) => self.client_probe(a, jid, &to),
-            (Some(PresenceType::Error), Some(to)) => self.route_presence_error(presence, &to),
+            (Some(PresenceType::Error), Some(to)) => {
+                self.route_presence_error(a, jid, presence, &to)
+            }
             (Some(kind), Some(to)) => {
                 let sub = match kind {
                     PresenceType::Subscribe => SubKind::Subscribe,
@@ -194,7 +196,11 @@ impl Hub {
         }
         let directed = self.sessions.take_directed(a);
         for target in directed {
-            self.deliver_directed(&user, jid, &unavailable, &target);
+            // A target blocked since (XEP-0191 §3.3, XEP-0016 presence-out) was
+            // already sent unavailable presence when the list changed.
+            if self.allows(&user, Some(a), &target, Class::PresenceOut) {
+                self.deliver_directed(&user, jid, &unavailable, &target);
+            }
         }
     }
 
@@ -270,10 +276,19 @@ impl Hub {
         }
     }
 
-    /// A presence error from a client goes only to an online full JID.
-    fn route_presence_error(&mut self, presence: Presence, to: &Jid) {
+    /// A presence error from a client goes only to an online full JID, and only
+    /// where neither end's lists stop it (errors are never answered, so a denied
+    /// one is dropped).
+    fn route_presence_error(&mut self, a: SessionId, jid: &FullJid, presence: Presence, to: &Jid) {
         if let Target::Resource(full) = self.target(to)
             && let Some(b) = self.sessions.online(&full)
+            && self.allows(&jid.to_bare(), Some(a), to, Class::Other)
+            && self.allows(
+                &full.to_bare(),
+                Some(b),
+                &Jid::from(jid.clone()),
+                Class::Other,
+            )
         {
             self.deliver(b, presence);
         }
@@ -281,7 +296,19 @@ impl Hub {
 
     /// A probe sent by a client (§4.3: normally only servers send them).
     fn client_probe(&mut self, a: SessionId, jid: &FullJid, to: &Jid) {
-        match self.target(to) {
+        let target = self.target(to);
+        if matches!(target, Target::Account(_) | Target::Resource(_))
+            && let Verdict::Deny { blocked } =
+                self.verdict(&jid.to_bare(), Some(a), to, Class::Other)
+        {
+            // XEP-0191 §3.6, XEP-0016: an outbound stanza to a blocked entity.
+            let mut probe = Presence::of_type(PresenceType::Probe);
+            probe.from = Some(Jid::from(jid.clone()));
+            probe.to = Some(to.clone());
+            self.bounce(a, &Stanza::Presence(probe), blocked_error(blocked));
+            return;
+        }
+        match target {
             Target::Account(contact) => self.answer_probe(a, jid, &contact),
             Target::Resource(full) => self.answer_probe(a, jid, &full.to_bare()),
             Target::Server => {}
@@ -303,7 +330,8 @@ impl Hub {
     /// not subscribed (or an unknown contact, or one blocking the prober) learns
     /// nothing: no presence, and no `unsubscribed` either — between accounts of one
     /// server the states cannot disagree, and such an answer would cancel a request
-    /// the prober still has pending (table A.3.4, "None + Pending Out").
+    /// the prober still has pending (table A.3.4, "None + Pending Out"). What the
+    /// prober's session itself does not accept (`presence-in`) is not sent either.
     fn answer_probe(&mut self, a: SessionId, jid: &FullJid, contact: &BareJid) {
         let user = jid.to_bare();
         let user_jid = Jid::from(user.clone());
@@ -317,7 +345,11 @@ impl Hub {
         }
         let mut answered = false;
         for b in self.sessions.available_of(contact) {
-            if !self.allows(contact, Some(b), &user_jid, Class::PresenceOut) {
+            let from = self.session_jid(b).map(Jid::from);
+            let received = from
+                .as_ref()
+                .is_some_and(|f| self.allows(&user, Some(a), f, Class::PresenceIn));
+            if !received || !self.allows(contact, Some(b), &user_jid, Class::PresenceOut) {
                 continue;
             }
             if let Some(p) = self.last_presence(b) {
@@ -325,9 +357,10 @@ impl Hub {
                 answered = true;
             }
         }
-        if !answered {
+        let contact_jid = Jid::from(contact.clone());
+        if !answered && self.allows(&user, Some(a), &contact_jid, Class::PresenceIn) {
             let mut unavailable = Presence::of_type(PresenceType::Unavailable);
-            unavailable.from = Some(Jid::from(contact.clone()));
+            unavailable.from = Some(contact_jid);
             unavailable.to = Some(Jid::from(jid.clone()));
             self.deliver(a, unavailable);
         }
@@ -351,9 +384,16 @@ impl Hub {
 
     /// Sends unavailable presence from every available resource of `user` to every
     /// available resource of `contact` (when `contact` loses its subscription,
-    /// RFC 6121 §3.2.2, §3.3.3), unless directed presence keeps it informed.
+    /// RFC 6121 §3.2.2, §3.3.3), unless directed presence keeps it informed or a
+    /// privacy list stopped the presence that way anyway (`presence-out` at
+    /// `user`, `presence-in` at `contact`: a blocked entity's presence is never
+    /// delivered, XEP-0191 §3.5).
     pub(crate) fn send_unavailable_to_contact(&mut self, user: &BareJid, contact: &BareJid) {
+        let contact_jid = Jid::from(contact.clone());
         for a in self.sessions.available_of(user) {
+            if !self.allows(user, Some(a), &contact_jid, Class::PresenceOut) {
+                continue;
+            }
             let Some(jid) = self.session_jid(a) else {
                 continue;
             };
@@ -364,10 +404,13 @@ impl Hub {
             if keeps {
                 continue;
             }
+            let from = Jid::from(jid);
             let mut p = Presence::of_type(PresenceType::Unavailable);
-            p.from = Some(Jid::from(jid));
+            p.from = Some(from.clone());
             for b in self.sessions.available_of(contact) {
-                self.send_presence(b, &p, Jid::from(contact.clone()));
+                if self.allows(contact, Some(b), &from, Class::PresenceIn) {
+                    self.send_presence(b, &p, contact_jid.clone());
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ use xmpp_sasl::scram::ScramKeys;
 use xmpp_stanza::{Presence, PrivacyList};
 
 use crate::change::{Change, OfflineMessage, RosterEntry};
+use crate::offline::message_bytes;
 
 /// Everything stored for one account.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,6 +21,9 @@ pub(crate) struct AccountState {
     pub(crate) privacy_lists: BTreeMap<String, PrivacyList>,
     pub(crate) default_list: Option<String>,
     pub(crate) offline: BTreeMap<u64, OfflineMessage>,
+    /// The serialised size of `offline`, kept up to date by [`Store::apply`] (not
+    /// stored: derived from the messages).
+    pub(crate) offline_bytes: usize,
 }
 
 impl AccountState {
@@ -102,10 +106,21 @@ impl Store {
                 account.default_list = name.clone();
             }
             Change::OfflineStored { message, .. } => {
-                account.offline.insert(message.id, message.clone());
+                if let Some(old) = account.offline.insert(message.id, message.clone()) {
+                    account.offline_bytes = account
+                        .offline_bytes
+                        .saturating_sub(message_bytes(&old.message));
+                }
+                account.offline_bytes = account
+                    .offline_bytes
+                    .saturating_add(message_bytes(&message.message));
             }
             Change::OfflineDeleted { id, .. } => {
-                account.offline.remove(id);
+                if let Some(old) = account.offline.remove(id) {
+                    account.offline_bytes = account
+                        .offline_bytes
+                        .saturating_sub(message_bytes(&old.message));
+                }
             }
         }
         Ok(())

@@ -108,6 +108,14 @@ impl Hub {
         }
     }
 
+    /// Whether `user` has no item for `contact` and no room for a new one.
+    fn roster_full_without(&self, user: &BareJid, contact: &BareJid) -> bool {
+        self.store.account(user).is_some_and(|acc| {
+            !acc.roster.contains_key(contact)
+                && acc.roster.len() >= self.config.limits.max_roster_items
+        })
+    }
+
     /// Sets or clears the pre-approval flag on `user`'s item for `contact`
     /// (creating the item to pre-approve, §3.4).
     fn set_approved(&mut self, user: &BareJid, contact: &BareJid, approved: bool) {
@@ -167,15 +175,29 @@ impl Hub {
         presence.to = Some(contact_jid);
         let state = self.sub_state(&user, &contact);
         let step = table::outbound(state, kind);
+        let pre_approval = !step.route
+            && kind == SubKind::Subscribed
+            && matches!(
+                state,
+                SubState::None | SubState::NonePendingOut | SubState::To
+            );
+        let creates_item = (pre_approval
+            || (step.route && (step.next.to() || step.next.from() || step.next.pending_out())))
+            && self.roster_full_without(&user, &contact);
+        if creates_item {
+            // The roster limit holds for items the server creates too (§3.1.2,
+            // §3.4), or a client could grow its stored roster without bound.
+            self.bounce_with(
+                a,
+                &Stanza::Presence(presence),
+                StanzaErrorCondition::ResourceConstraint,
+            );
+            return;
+        }
         if !step.route {
             match kind {
                 // §3.4: approving before being asked is a pre-approval.
-                SubKind::Subscribed
-                    if matches!(
-                        state,
-                        SubState::None | SubState::NonePendingOut | SubState::To
-                    ) =>
-                {
+                SubKind::Subscribed if pre_approval => {
                     self.set_approved(&user, &contact, true);
                 }
                 // Table A.2.4 note: an `unsubscribed` here cancels a pre-approval.
@@ -216,11 +238,17 @@ impl Hub {
             return;
         }
         let sender_jid = Jid::from(sender.clone());
+        let state = self.sub_state(user, sender);
         if !self.allows(user, None, &sender_jid, Class::Other) {
-            // Blocked: no delivery, no reply, no state change (XEP-0016, XEP-0191).
+            // Blocked (XEP-0016, XEP-0191): no delivery and no reply. A cancellation
+            // still ends the subscription (§3.2.3, §3.3.3), or the two sides would
+            // disagree and an unblock would resume presence the contact cancelled.
+            if matches!(kind, SubKind::Unsubscribe | SubKind::Unsubscribed) {
+                let step = table::inbound(state, kind);
+                self.set_sub_state(user, sender, step.next, None);
+            }
             return;
         }
-        let state = self.sub_state(user, sender);
         if kind == SubKind::Subscribe
             && self.pre_approved(user, sender)
             && matches!(
