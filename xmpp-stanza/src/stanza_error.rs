@@ -293,7 +293,9 @@ impl From<StanzaError> for Element {
 /// Builds the error reply to `stanza` (RFC 6120 §8.3.1): same element name and
 /// namespace, `to` and `from` swapped, the same `id`, `type='error'`, and the
 /// `<error/>` child. The original payload is not echoed. Returns `None` when the
-/// stanza is itself an error (an error must never be answered with an error).
+/// stanza is itself an error (an error must never be answered with an error,
+/// RFC 6120 §8.3.1) or an IQ `result` (an IQ response is never answered,
+/// RFC 6120 §8.2.3).
 ///
 /// ```
 /// use xmpp_stanza::{error_reply, parse_element, NsContext, StanzaError, StanzaErrorCondition};
@@ -306,8 +308,10 @@ impl From<StanzaError> for Element {
 ///      <service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
 /// ```
 pub fn error_reply(stanza: &Element, error: &StanzaError) -> Option<Element> {
-    if stanza.attr("type") == Some("error") {
-        return None;
+    match stanza.attr("type") {
+        Some("error") => return None,
+        Some("result") if stanza.name() == "iq" => return None,
+        _ => {}
     }
     let mut reply = Element::new(CompactStr::from(stanza.name()), stanza.ns().clone());
     if let Some(from) = stanza.attr("from") {
@@ -388,5 +392,18 @@ mod tests {
     fn never_answer_an_error() {
         let e = Element::new("message", Namespace::CLIENT).with_attr("type", "error");
         assert!(error_reply(&e, &StanzaError::new(StanzaErrorCondition::BadRequest)).is_none());
+    }
+
+    #[test]
+    fn never_answer_an_iq_response() {
+        let bad = StanzaError::new(StanzaErrorCondition::BadRequest);
+        // An invalid result (no id) is dropped, not answered (RFC 6120 §8.2.3).
+        let result = Element::new("iq", Namespace::CLIENT).with_attr("type", "result");
+        assert!(error_reply(&result, &bad).is_none());
+        // A request is answered; a message of an unknown type 'result' too.
+        let get = Element::new("iq", Namespace::CLIENT).with_attr("type", "get");
+        assert!(error_reply(&get, &bad).is_some());
+        let message = Element::new("message", Namespace::CLIENT).with_attr("type", "result");
+        assert!(error_reply(&message, &bad).is_some());
     }
 }
