@@ -167,18 +167,38 @@ pub(super) fn ncname_end(hay: &str, mut i: usize) -> Option<usize> {
         }
         _ => return None,
     }
-    while let Some(&c) = b.get(i) {
-        match name_byte(c) {
-            NameByte::Start | NameByte::Name => i += 1,
-            NameByte::Stop | NameByte::Colon => break,
-            NameByte::NonAscii => match hay.get(i..).and_then(|s| s.chars().next()) {
-                Some(c) if is_name_char(c) => i += c.len_utf8(),
-                _ => break,
-            },
+    loop {
+        // The common case, without a branch per byte class: ASCII name bytes.
+        while let Some(&c) = b.get(i) {
+            if !ASCII_NAME_CONTINUES[usize::from(c)] {
+                break;
+            }
+            i += 1;
+        }
+        match b.get(i) {
+            Some(&c) if name_byte(c) == NameByte::NonAscii => {
+                match hay.get(i..).and_then(|s| s.chars().next()) {
+                    Some(c) if is_name_char(c) => i += c.len_utf8(),
+                    _ => break,
+                }
+            }
+            _ => break,
         }
     }
     Some(i)
 }
+
+/// Whether a byte is an ASCII byte that continues a name without `:`
+/// ([`NameByte::Start`] or [`NameByte::Name`]).
+const ASCII_NAME_CONTINUES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(NAME_BYTES[b], NameByte::Start | NameByte::Name);
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
