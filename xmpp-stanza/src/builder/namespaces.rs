@@ -12,6 +12,10 @@ impl TreeBuilder {
     /// Processes the collected start tag: namespace declarations first, then the
     /// element name and the other attributes. Pushes the tag's bindings; returns the
     /// element and the default namespace in force for its content.
+    ///
+    /// Inlined so that the element is built where the caller puts it, not moved
+    /// through a returned `Result`.
+    #[inline(always)]
     pub(super) fn open_element(
         &mut self,
         input: &str,
