@@ -10,7 +10,7 @@ use std::time::Instant;
 use xmpp_jid::{FullJid, Jid};
 use xmpp_stanza::{
     Element, InvalidStanza, Iq, IqPayload, Message, MessageType, Namespace, Presence, PresenceType,
-    Stanza, StanzaError, StreamError, StreamErrorCondition,
+    Stanza, StanzaError, StreamError, StreamErrorCondition, may_answer_with_error,
 };
 
 use crate::hub::Hub;
@@ -152,8 +152,7 @@ impl Hub {
         }
         // Errors are never answered (RFC 6120 §8.3.1), nor IQ responses with
         // another response (§8.2.3), however malformed.
-        let kind = element.attr("type");
-        if kind == Some("error") || (element.name() == "iq" && kind == Some("result")) {
+        if !may_answer_with_error(element) {
             return;
         }
         let error = StanzaError::new(invalid.condition());

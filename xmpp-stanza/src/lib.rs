@@ -78,7 +78,9 @@ pub use crate::privacy::{Privacy, PrivacyItem, PrivacyItemType, PrivacyList, Pri
 pub use crate::roster::{Roster, RosterItem, Subscription};
 pub use crate::sasl::{Sasl, SaslCondition, SaslData, SaslFailure};
 pub use crate::stanza::{InvalidStanza, Stanza};
-pub use crate::stanza_error::{ErrorType, StanzaError, StanzaErrorCondition, error_reply};
+pub use crate::stanza_error::{
+    ErrorType, StanzaError, StanzaErrorCondition, error_reply, may_answer_with_error,
+};
 pub use crate::starttls::StartTls;
 pub use crate::stream_error::{StreamError, StreamErrorCondition};
 pub use crate::text::CompactStr;

@@ -290,6 +290,27 @@ impl From<StanzaError> for Element {
     }
 }
 
+/// Whether `stanza`, valid or not, may be answered with an error stanza: not when
+/// it is itself an error (RFC 6120 §8.3.1) nor an IQ `result` (an IQ response is
+/// never answered, §8.2.3). [`error_reply`] applies this rule; code that builds
+/// its own replies should too.
+///
+/// ```
+/// use xmpp_stanza::{may_answer_with_error, Element, Namespace};
+///
+/// let result = Element::new("iq", Namespace::CLIENT).with_attr("type", "result");
+/// assert!(!may_answer_with_error(&result));
+/// let get = Element::new("iq", Namespace::CLIENT).with_attr("type", "get");
+/// assert!(may_answer_with_error(&get));
+/// ```
+pub fn may_answer_with_error(stanza: &Element) -> bool {
+    match stanza.attr("type") {
+        Some("error") => false,
+        Some("result") => stanza.name() != "iq",
+        _ => true,
+    }
+}
+
 /// Builds the error reply to `stanza` (RFC 6120 §8.3.1): same element name and
 /// namespace, `to` and `from` swapped, the same `id`, `type='error'`, and the
 /// `<error/>` child. The original payload is not echoed. Returns `None` when the
@@ -308,10 +329,8 @@ impl From<StanzaError> for Element {
 ///      <service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
 /// ```
 pub fn error_reply(stanza: &Element, error: &StanzaError) -> Option<Element> {
-    match stanza.attr("type") {
-        Some("error") => return None,
-        Some("result") if stanza.name() == "iq" => return None,
-        _ => {}
+    if !may_answer_with_error(stanza) {
+        return None;
     }
     let mut reply = Element::new(CompactStr::from(stanza.name()), stanza.ns().clone());
     if let Some(from) = stanza.attr("from") {
