@@ -1,11 +1,11 @@
 //! The smol adapter for the sans-IO XMPP core: async-net sockets, futures-rustls, and
 //! hickory-resolver on a small smol glue ([`SmolDns`]).
 //!
-//! It implements [`xmpp_tokio::Runtime`] for smol ([`Smol`]) and runs the very same
+//! It implements [`xmpp_adapter::Runtime`] for smol ([`Smol`]) and runs the very same
 //! runtime-neutral driver loop, rustls configuration, channel-binding extraction and
-//! connection setup as `xmpp-tokio` (built without its `tokio-runtime` feature, so no
-//! tokio is linked): both adapters behave identically, byte for byte. No XML, no SASL,
-//! no negotiation logic here either.
+//! connection setup (`xmpp-adapter`'s) as `xmpp-tokio`: both adapters behave
+//! identically, byte for byte, and no tokio is linked. No XML, no SASL, no
+//! negotiation logic here either.
 //!
 //! ```no_run
 //! use futures::StreamExt;
@@ -33,12 +33,13 @@ use std::time::Instant;
 
 pub use dns::SmolDns;
 pub use transport::SmolTransport;
-pub use xmpp_tokio::{
-    Client, ConnectConfig, Error, Event, Events, Security, ServeOptions, ServerTlsConfig, Session,
-    SessionEvent, SessionEvents, connect_with, serve_with,
+pub use xmpp_adapter::{
+    Client, ConnectConfig, Error, Event, Events, OsEntropy, Runtime, Security, ServeOptions,
+    ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport, client_config,
+    connect_with, serve_with, server_end_point, server_name, tls_info, with_alpn,
 };
 
-/// The smol runtime, for the generic entry points of `xmpp-tokio`.
+/// The smol runtime, for the generic entry points of `xmpp-adapter`.
 #[derive(Debug)]
 pub struct Smol;
 
@@ -60,7 +61,7 @@ pub async fn serve(
     serve_with::<Smol>(SmolTransport::Plain(stream), config, options).await
 }
 
-impl xmpp_tokio::Runtime for Smol {
+impl Runtime for Smol {
     type Transport = SmolTransport;
     type Dns = SmolDns;
 

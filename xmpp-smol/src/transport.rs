@@ -5,8 +5,8 @@ use std::io;
 use async_net::TcpStream;
 use futures::{AsyncReadExt, AsyncWriteExt};
 use futures_rustls::{TlsAcceptor, TlsConnector, TlsStream};
+use xmpp_adapter::{Error, TlsSide, Transport, server_end_point, server_name, tls_info};
 use xmpp_core::TlsInfo;
-use xmpp_tokio::{Error, TlsSide, Transport, server_end_point, server_name, tls_info};
 
 /// A TCP stream, plain or with TLS.
 #[derive(Debug)]

@@ -10,9 +10,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
 use xmpp_core::TlsInfo;
 
-use crate::runtime::{TlsSide, Transport};
-use crate::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session, SessionEvents};
-use crate::{connect_with, serve_with, server_end_point, tls, tls_info};
+use xmpp_adapter::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session};
+use xmpp_adapter::{SessionEvents, TlsSide, Transport, connect_with, serve_with};
+use xmpp_adapter::{server_end_point, server_name, tls_info};
 
 /// The tokio runtime, for the generic entry points
 /// ([`connect_with`], [`serve_with`](crate::serve_with)).
@@ -106,13 +106,13 @@ impl Transport for TokioTransport {
         }
     }
 
-    async fn start_tls(&mut self, side: &TlsSide, server_name: &str) -> Result<TlsInfo, Error> {
+    async fn start_tls(&mut self, side: &TlsSide, name: &str) -> Result<TlsInfo, Error> {
         let TokioTransport::Plain(tcp) = std::mem::replace(self, TokioTransport::Closed) else {
             return Err(Error::Tls("the transport is not plain TCP".into()));
         };
         let (stream, info) = match side {
             TlsSide::Client(config) => {
-                let name = tls::server_name(server_name)?;
+                let name = server_name(name)?;
                 let s = TlsConnector::from(config.clone()).connect(name, tcp).await;
                 let s = s.map_err(|e| Error::Tls(e.to_string()))?;
                 let conn = s.get_ref().1;

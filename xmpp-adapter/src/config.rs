@@ -31,7 +31,7 @@ pub enum Security {
 /// ```
 /// use std::time::Duration;
 /// use xmpp_sasl::Mechanism;
-/// use xmpp_tokio::ConnectConfig;
+/// use xmpp_adapter::ConnectConfig;
 ///
 /// let config = ConnectConfig::new("juliet@example.test/balcony", "secret")?
 ///     .server("127.0.0.1", 15222)
@@ -39,7 +39,7 @@ pub enum Security {
 ///     .mechanisms(&[Mechanism::ScramSha256])
 ///     .connect_timeout(Duration::from_secs(5));
 /// assert_eq!(config.domain(), "example.test");
-/// # Ok::<(), xmpp_tokio::Error>(())
+/// # Ok::<(), xmpp_adapter::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct ConnectConfig {

@@ -77,8 +77,9 @@ impl Error {
         }
     }
 
-    /// An IO error with what was being done.
-    pub(crate) fn io(during: &'static str) -> impl FnOnce(io::Error) -> Error {
+    /// A function making an [`Error::Io`] that says what was being done, for
+    /// `map_err`: `stream.set_nodelay(true).map_err(Error::io("accept"))`.
+    pub fn io(during: &'static str) -> impl FnOnce(io::Error) -> Error {
         move |source| Error::Io { during, source }
     }
 }
