@@ -56,5 +56,8 @@ pub use entropy::OsEntropy;
 pub use error::Error;
 pub use runtime::{Runtime, TlsSide, Transport};
 pub use server::{ServeOptions, Session, SessionEvent, SessionEvents, serve_with};
-pub use tls::{ServerTlsConfig, client_config, server_name, tls_info, with_alpn};
+pub use tls::{
+    ServerTlsConfig, client_config, client_tls_info, server_name, server_tls_info, tls_info,
+    with_alpn,
+};
 pub use xmpp_sasl::tls_server_end_point as server_end_point;

@@ -30,6 +30,19 @@ pub fn tls_info<D>(conn: &ConnectionCommon<D>, end_point: Option<ChannelBinding>
     })
 }
 
+/// The [`TlsInfo`] of a finished client handshake: [`tls_info`] with the
+/// `tls-server-end-point` data of the certificate the server presented.
+pub fn client_tls_info(conn: &rustls::ClientConnection) -> TlsInfo {
+    let cert = conn.peer_certificates().and_then(|c| c.first());
+    tls_info(conn, cert.and_then(|c| tls_server_end_point(c)))
+}
+
+/// The [`TlsInfo`] of a finished server handshake: [`tls_info`] with the
+/// `tls-server-end-point` data of our own certificate.
+pub fn server_tls_info(conn: &rustls::ServerConnection, config: &ServerTlsConfig) -> TlsInfo {
+    tls_info(conn, config.end_point.clone())
+}
+
 /// The rustls provider every configuration uses.
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())

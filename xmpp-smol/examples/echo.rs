@@ -10,7 +10,7 @@
 //! without, it runs until the server closes the stream. Failures exit non-zero with a
 //! one-line reason on stderr.
 
-#[path = "common/args.rs"]
+#[path = "../../xmpp-tokio/examples/common/args.rs"]
 mod args;
 
 use std::process::ExitCode;

@@ -8,7 +8,7 @@
 //! Exits 0 once the server has closed its stream in return; otherwise non-zero with a
 //! one-line reason on stderr.
 
-#[path = "common/args.rs"]
+#[path = "../../xmpp-tokio/examples/common/args.rs"]
 mod args;
 
 use std::process::ExitCode;

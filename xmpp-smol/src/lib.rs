@@ -36,7 +36,8 @@ pub use transport::SmolTransport;
 pub use xmpp_adapter::{
     Client, ConnectConfig, Error, Event, Events, OsEntropy, Runtime, Security, ServeOptions,
     ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport, client_config,
-    connect_with, serve_with, server_end_point, server_name, tls_info, with_alpn,
+    client_tls_info, connect_with, serve_with, server_end_point, server_name, server_tls_info,
+    tls_info, with_alpn,
 };
 
 /// The smol runtime, for the generic entry points of `xmpp-adapter`.

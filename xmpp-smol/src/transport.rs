@@ -5,7 +5,7 @@ use std::io;
 use async_net::TcpStream;
 use futures::{AsyncReadExt, AsyncWriteExt};
 use futures_rustls::{TlsAcceptor, TlsConnector, TlsStream};
-use xmpp_adapter::{Error, TlsSide, Transport, server_end_point, server_name, tls_info};
+use xmpp_adapter::{Error, TlsSide, Transport, client_tls_info, server_name, server_tls_info};
 use xmpp_core::TlsInfo;
 
 /// A TCP stream, plain or with TLS.
@@ -64,15 +64,13 @@ impl Transport for SmolTransport {
                     .connect(server_name(name)?, tcp)
                     .await;
                 let s = s.map_err(|e| Error::Tls(e.to_string()))?;
-                let conn = s.get_ref().1;
-                let cert = conn.peer_certificates().and_then(|c| c.first());
-                let info = tls_info(conn, cert.and_then(|c| server_end_point(c)));
+                let info = client_tls_info(s.get_ref().1);
                 (TlsStream::from(s), info)
             }
             TlsSide::Server(server) => {
                 let s = TlsAcceptor::from(server.config.clone()).accept(tcp).await;
                 let s = s.map_err(|e| Error::Tls(e.to_string()))?;
-                let info = tls_info(s.get_ref().1, server.end_point.clone());
+                let info = server_tls_info(s.get_ref().1, server);
                 (TlsStream::from(s), info)
             }
         };

@@ -41,5 +41,6 @@ pub use tokio_rt::{Tokio, TokioTransport, connect, serve};
 pub use xmpp_adapter::{
     Client, ConnectConfig, Error, Event, Events, OsEntropy, Runtime, Security, ServeOptions,
     ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport, client_config,
-    connect_with, serve_with, server_end_point, server_name, tls_info, with_alpn,
+    client_tls_info, connect_with, serve_with, server_end_point, server_name, server_tls_info,
+    tls_info, with_alpn,
 };

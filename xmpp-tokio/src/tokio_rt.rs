@@ -12,7 +12,7 @@ use xmpp_core::TlsInfo;
 
 use xmpp_adapter::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session};
 use xmpp_adapter::{SessionEvents, TlsSide, Transport, connect_with, serve_with};
-use xmpp_adapter::{server_end_point, server_name, tls_info};
+use xmpp_adapter::{client_tls_info, server_name, server_tls_info};
 
 /// The tokio runtime, for the generic entry points
 /// ([`connect_with`], [`serve_with`](crate::serve_with)).
@@ -115,15 +115,13 @@ impl Transport for TokioTransport {
                 let name = server_name(name)?;
                 let s = TlsConnector::from(config.clone()).connect(name, tcp).await;
                 let s = s.map_err(|e| Error::Tls(e.to_string()))?;
-                let conn = s.get_ref().1;
-                let cert = conn.peer_certificates().and_then(|c| c.first());
-                let info = tls_info(conn, cert.and_then(|c| server_end_point(c)));
+                let info = client_tls_info(s.get_ref().1);
                 (TlsStream::from(s), info)
             }
             TlsSide::Server(server) => {
                 let s = TlsAcceptor::from(server.config.clone()).accept(tcp).await;
                 let s = s.map_err(|e| Error::Tls(e.to_string()))?;
-                let info = tls_info(s.get_ref().1, server.end_point.clone());
+                let info = server_tls_info(s.get_ref().1, server);
                 (TlsStream::from(s), info)
             }
         };

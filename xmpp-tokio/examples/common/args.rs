@@ -1,5 +1,5 @@
-//! Command-line options shared by the `send` and `echo` examples (included with
-//! `#[path]`): `--name value` pairs, each given at most once.
+//! Command-line options shared by the `send` and `echo` examples of both adapters
+//! (included with `#[path]`): `--name value` pairs, each given at most once.
 
 use std::collections::BTreeMap;
 
