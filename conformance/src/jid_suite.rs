@@ -2,7 +2,9 @@
 //!
 //! Each vector names a profile (`rfc6122`, `rfc7622`, or `both` = check under both);
 //! valid vectors must parse to the expected parts and normalised form, invalid ones
-//! must be rejected. Vectors marked `disputed` are skipped.
+//! must be rejected. An `input_hex` record gives raw bytes instead of `input`: bytes
+//! that are not UTF-8 are never a JID. Vectors marked `disputed` are run and
+//! reported, never counted as failures.
 
 use std::process::ExitCode;
 
@@ -77,11 +79,7 @@ fn load(path: &str) -> Result<File, String> {
 /// Checks every vector of `file` into `tally`.
 fn check_file(file: &File, tally: &mut Tally) {
     for vector in &file.vectors {
-        if vector.disputed {
-            tally.skip();
-            continue;
-        }
-        tally.record(&vector.id, check(vector));
+        tally.record_maybe_disputed(&vector.id, vector.disputed, check(vector));
     }
 }
 
@@ -94,26 +92,12 @@ fn profiles(name: &str) -> Result<&'static [Profile], String> {
     }
 }
 
-fn decode_hex(hex: &str) -> Result<Vec<u8>, String> {
-    if !hex.len().is_multiple_of(2) {
-        return Err("odd-length input_hex".into());
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| {
-            hex.get(i..i + 2)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-                .ok_or_else(|| format!("bad hex at {i}"))
-        })
-        .collect()
-}
-
 /// Checks one vector under each profile it names.
 fn check(vector: &Vector) -> Result<(), String> {
     let input: Option<String> = match (&vector.input, &vector.input_hex) {
         (Some(s), _) => Some(s.clone()),
         // Raw bytes: invalid UTF-8 can never be a JID.
-        (None, Some(hex)) => String::from_utf8(decode_hex(hex)?).ok(),
+        (None, Some(hex)) => String::from_utf8(crate::hex::decode(hex)?).ok(),
         (None, None) => return Err("vector has neither input nor input_hex".into()),
     };
     for &profile in profiles(&vector.profile)? {
@@ -153,4 +137,49 @@ fn compare(profile: Profile, jid: &Jid, expected: &Expected) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally_of(json: &str) -> Tally {
+        let file: File = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        let mut tally = Tally::default();
+        check_file(&file, &mut tally);
+        tally
+    }
+
+    #[test]
+    fn input_hex_that_is_not_utf8_is_never_a_jid() {
+        // "a@" + an encoded surrogate (ED A0 80) + ".example": invalid UTF-8.
+        let tally = tally_of(
+            r#"{"vectors":[
+                {"id":"h1","input":null,"input_hex":"6140eda0802e6578616d706c65",
+                 "valid":false,"profile":"both"},
+                {"id":"h2","input_hex":"6140eda0802e6578616d706c65","valid":true,
+                 "profile":"rfc7622","expected":{"local":"a","domain":"x","resource":null,
+                 "full":"a@x"}},
+                {"id":"h3","input_hex":"6140622e6578616d706c65","valid":true,
+                 "profile":"both","expected":{"local":"a","domain":"b.example",
+                 "resource":null,"full":"a@b.example"}}
+            ]}"#,
+        );
+        assert_eq!(tally.counts(), ((2, 1, 0), &[][..]));
+    }
+
+    #[test]
+    fn disputed_vectors_run_but_never_fail() {
+        let tally = tally_of(
+            r#"{"vectors":[
+                {"id":"d1","input":"a@b","valid":false,"profile":"both","disputed":true},
+                {"id":"d2","input":"a@b","valid":true,"profile":"both","disputed":true,
+                 "expected":{"local":"a","domain":"b","resource":null,"full":"a@b"}},
+                {"id":"ok","input":"a@b","valid":true,"profile":"both",
+                 "expected":{"local":"a","domain":"b","resource":null,"full":"a@b"}}
+            ]}"#,
+        );
+        let ids = ["d1".to_owned(), "d2".to_owned()];
+        assert_eq!(tally.counts(), ((1, 0, 2), &ids[..]));
+    }
 }

@@ -2,10 +2,12 @@
 //!
 //! Each suite reads vector files in the formats described in
 //! `conformance/vectors/README.md`, prints `FAIL <id>: <why>` per failure and
-//! ends with `N passed, M failed, K skipped`; the exit status is 1 if anything
-//! failed and 2 on a usage or input error.
+//! ends with `N passed, M failed, K skipped` (preceded by `disputed: N (<ids>)` when
+//! records marked disputed were run: they count as skipped, never as failures); the
+//! exit status is 1 if anything failed and 2 on a usage or input error.
 
 mod bad_xml_suite;
+mod hex;
 mod jid_suite;
 mod pair;
 mod pair_cmd;

@@ -7,6 +7,10 @@
 //! points rejected) is what the JID and SASL code always does; records asking for
 //! `STRINGPREP_NO_NFKC` or `STRINGPREP_NO_BIDI` (behaviours no XMPP profile has) are
 //! skipped. A record expects either `output` or a failure; any failure kind matches.
+//! A record whose `input` is null gives its input as raw bytes in `input_hex`; bytes
+//! that are not UTF-8 (an encoded surrogate, say) must be rejected by the profile —
+//! and are, before it runs: the profiles take only Unicode strings. Records marked
+//! `disputed` are run and reported, never counted as failures.
 
 use std::borrow::Cow;
 use std::process::ExitCode;
@@ -28,10 +32,17 @@ struct File {
 struct Record {
     id: String,
     profile: String,
-    input: String,
+    /// The input; null (or absent) when `input_hex` gives it.
+    #[serde(default)]
+    input: Option<String>,
+    /// The input as raw bytes, for inputs that are not valid UTF-8.
+    #[serde(default)]
+    input_hex: Option<String>,
     output: Option<String>,
     #[serde(default)]
     flags: Value,
+    #[serde(default)]
+    disputed: bool,
 }
 
 /// libidn `Stringprep_profile_flags` values.
@@ -82,7 +93,7 @@ fn check_file(file: &File, tally: &mut Tally) {
             tally.skip();
             continue;
         };
-        tally.record(&record.id, check(record, prepare));
+        tally.record_maybe_disputed(&record.id, record.disputed, check(record, prepare));
     }
 }
 
@@ -142,12 +153,88 @@ fn precis_localpart(s: &str) -> Result<Cow<'_, str>, String> {
     }
 }
 
+/// The record's input: `input`, or the bytes of `input_hex` (`Err(bytes)` when they
+/// are not UTF-8).
+fn input(record: &Record) -> Result<Result<Cow<'_, str>, Vec<u8>>, String> {
+    match (&record.input, &record.input_hex) {
+        (Some(text), _) => Ok(Ok(Cow::Borrowed(text))),
+        (None, Some(hex)) => Ok(String::from_utf8(crate::hex::decode(hex)?)
+            .map(Cow::Owned)
+            .map_err(|e| e.into_bytes())),
+        (None, None) => Err("record has neither input nor input_hex".into()),
+    }
+}
+
 fn check(record: &Record, prepare: Prepare) -> Result<(), String> {
-    match (prepare(&record.input), &record.output) {
+    let text = match input(record)? {
+        Ok(text) => text,
+        // Not UTF-8: no profile can take it, which is the rejection expected.
+        Err(bytes) => {
+            return match &record.output {
+                None => Ok(()),
+                Some(want) => Err(format!(
+                    "input hex {} is not UTF-8 and cannot prepare to {want:?}",
+                    crate::hex::encode(&bytes)
+                )),
+            };
+        }
+    };
+    match (prepare(&text), &record.output) {
         (Ok(got), Some(want)) if got == want.as_str() => Ok(()),
         (Ok(got), Some(want)) => Err(format!("output {got:?}, expected {want:?}")),
         (Ok(got), None) => Err(format!("output {got:?}, expected a failure")),
         (Err(_), None) => Ok(()),
         (Err(why), Some(want)) => Err(format!("failed ({why}), expected {want:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally_of(json: &str) -> Tally {
+        let file: File = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        let mut tally = Tally::default();
+        check_file(&file, &mut tally);
+        tally
+    }
+
+    #[test]
+    fn input_hex_that_is_not_utf8_must_be_rejected() {
+        // ED A0 80 encodes the surrogate U+D800; C0 AF is an overlong "/".
+        let tally = tally_of(
+            r#"{"vectors":[
+                {"id":"x1","profile":"saslprep","input":null,"input_hex":"61eda080",
+                 "output":null,"error":"invalid UTF-8"},
+                {"id":"x2","profile":"nodeprep","input":null,"input_hex":"c0af",
+                 "output":null,"error":"invalid UTF-8"},
+                {"id":"x3","profile":"resourceprep","input":null,"input_hex":"61eda080",
+                 "output":"a","error":null},
+                {"id":"x4","profile":"nameprep","input":null,"input_hex":"41",
+                 "output":"a","error":null},
+                {"id":"x5","profile":"iscsi","input":null,"input_hex":"eda080",
+                 "output":null,"error":"x"},
+                {"id":"x6","profile":"nameprep","input":null,"output":"a","error":null}
+            ]}"#,
+        );
+        // x1, x2 (rejected), x4 (valid hex input) pass; x3 (claims an output) and x6
+        // (no input at all) fail; x5's profile is skipped.
+        assert_eq!(tally.counts(), ((3, 2, 1), &[][..]));
+    }
+
+    #[test]
+    fn flags_and_disputed_records() {
+        let tally = tally_of(
+            r#"{"vectors":[
+                {"id":"d1","profile":"nodeprep","input":"ABC","output":"ABC","error":null,
+                 "disputed":true},
+                {"id":"f1","profile":"nameprep","input":"\u0221","output":null,
+                 "error":"unassigned","flags":["STRINGPREP_NO_UNASSIGNED"]},
+                {"id":"f2","profile":"nameprep","input":"x","output":"x","error":null,
+                 "flags":"STRINGPREP_NO_BIDI"}
+            ]}"#,
+        );
+        let ids = ["d1".to_owned()];
+        assert_eq!(tally.counts(), ((1, 0, 2), &ids[..]));
     }
 }

@@ -41,8 +41,16 @@ fn shared_jid_vectors_all_pass() {
     let (passed, failed, skipped) = summary(&out);
     assert_eq!(failed, 0, "{}", String::from_utf8_lossy(&out.stdout));
     assert!(out.status.success());
-    // 92 vectors, 3 of them disputed.
+    // 92 vectors, 3 of them disputed: run, reported, counted as skipped.
     assert_eq!((passed, skipped), (89, 3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let reported = lines.iter().filter(|l| l.starts_with("DISPUTED ")).count();
+    assert_eq!(reported, 3, "{stdout}");
+    assert!(
+        lines[lines.len() - 2].starts_with("disputed: 3 ("),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -58,7 +66,7 @@ fn shared_stringprep_vectors_all_pass() {
 fn extra_vectors_all_pass() {
     for (suite, file, count) in [
         ("jid", "extra/jid.json", 42),
-        ("stringprep", "extra/stringprep.json", 93),
+        ("stringprep", "extra/stringprep.json", 97),
     ] {
         let out = run(&[suite, &vectors(file)]);
         assert_eq!(
@@ -115,6 +123,37 @@ fn failures_are_reported_and_set_the_exit_status() {
     assert_eq!(summary(&out), (2, 1, 2));
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn stringprep_input_hex_and_disputed_records() {
+    let dir = std::env::temp_dir().join(format!("conformance-sp-hex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hex.json");
+    std::fs::write(
+        &file,
+        r#"{"vectors":[
+            {"id":"h1","profile":"saslprep","input":null,"input_hex":"eda080",
+             "output":null,"error":"invalid UTF-8","flags":null},
+            {"id":"h2","profile":"nodeprep","input":null,"input_hex":"4142",
+             "output":"ab","error":null},
+            {"id":"h3","profile":"resourceprep","input":null,"input_hex":"ff",
+             "output":"x","error":null},
+            {"id":"d1","profile":"nodeprep","input":"ABC","output":"ABC","error":null,
+             "disputed":true}
+        ]}"#,
+    )
+    .unwrap();
+    let out = run(&["stringprep", file.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FAIL h3: "), "{stdout}");
+    assert!(stdout.contains("DISPUTED d1: "), "{stdout}");
+    assert!(!stdout.contains("FAIL d1"), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[lines.len() - 2], "disputed: 1 (d1)", "{stdout}");
+    assert_eq!(summary(&out), (2, 1, 1));
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]

@@ -50,7 +50,8 @@ fn extra_sasl_vectors_all_pass() {
     let (passed, failed, skipped) = summary(&out);
     assert_eq!(failed, 0, "{}", String::from_utf8_lossy(&out.stdout));
     assert!(out.status.success());
-    assert_eq!((passed, skipped), (26, 0));
+    // 26, and 6 message-only invalid PLAIN records.
+    assert_eq!((passed, skipped), (32, 0));
 }
 
 #[test]
@@ -72,6 +73,39 @@ fn corrupted_records_fail_with_their_id() {
     assert_eq!(summary(&out), (6, 2, 0), "{stdout}");
     assert!(stdout.contains("#scram-sha-1-rfc5802: "), "{stdout}");
     assert!(stdout.contains("#digest-md5-rfc2831-acap: "), "{stdout}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn message_only_plain_records_and_disputed_ones() {
+    let dir = std::env::temp_dir().join(format!("sasl-msg-only-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plain.json");
+    std::fs::write(
+        &path,
+        r#"{"vectors":[
+            {"id":"two-fields","mechanism":"PLAIN","valid":false,"fail_at":"message",
+             "message_hex":"74696d0074616e737461616674616e7374616166",
+             "expected":"failure: malformed-request"},
+            {"valid":false,"fail_at":"message","message_hex":"0074696d00",
+             "expected":"failure: malformed-request"},
+            {"id":"well-formed","mechanism":"PLAIN","valid":false,"fail_at":"message",
+             "message_hex":"0074696d0074616e737461616674616e7374616166",
+             "expected":"failure"},
+            {"id":"disputed","mechanism":"PLAIN","valid":false,"fail_at":"message",
+             "message_hex":"0074696d0074616e737461616674616e7374616166",
+             "expected":"failure","disputed":true}
+        ]}"#,
+    )
+    .unwrap();
+    let out = run(&["sasl", path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The well-formed message is accepted by a store holding its own credentials.
+    assert!(stdout.contains("#well-formed: server accepted"), "{stdout}");
+    assert!(stdout.contains("#disputed: server accepted"), "{stdout}");
+    assert!(stdout.contains("DISPUTED "), "{stdout}");
+    assert_eq!(summary(&out), (2, 1, 1), "{stdout}");
     assert_eq!(out.status.code(), Some(1));
 }
 

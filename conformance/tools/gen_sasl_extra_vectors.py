@@ -131,6 +131,13 @@ def plain(vid, authzid, authcid, password, message=None, expected="success (serv
     return rec
 
 
+def plain_message_only(vid, message, expected, note):
+    """An invalid PLAIN record in the message-only form: the server must reject it."""
+    return {"id": vid, "mechanism": "PLAIN", "valid": False, "fail_at": "message",
+            "message_hex": message.hex(), "expected": expected,
+            "source": "authored from RFC 4616 §2 and RFC 4013", "rfc_derived": False, "note": note}
+
+
 def main():
     salt16 = bytes(range(1, 17))
     v = []
@@ -217,6 +224,16 @@ def main():
     bad.update({"id": "x-invalid-digest-rspauth", "valid": False, "fail_at": "rspauth",
                 "rspauth": "rspauth=" + "0" * 32, "note": "rspauth of a server not knowing the password"})
     v.append(bad)
+    for vid, message, note in [
+        ("x-plain-msg-empty", b"", "no fields at all"),
+        ("x-plain-msg-empty-authcid", b"\0\0tanstaaftanstaaf", "authcid = 1*SAFE"),
+        ("x-plain-msg-empty-password", b"\0tim\0", "passwd = 1*SAFE"),
+        ("x-plain-msg-nul-in-password", b"\0tim\0tanstaaf\0tanstaaf", "four fields: NUL in passwd"),
+        ("x-plain-msg-authcid-not-utf8", b"\0t\xffm\0tanstaaftanstaaf", "authcid is not UTF-8"),
+        ("x-plain-msg-control-in-authcid", b"\0tim\x07\0tanstaaftanstaaf",
+         "U+0007 is prohibited by SASLprep (RFC 4013 §2.3, RFC 3454 C.2.1)"),
+    ]:
+        v.append(plain_message_only(vid, message, "failure: malformed-request", note))
     print(json.dumps({"vectors": v}, indent=1, ensure_ascii=False))
 
 

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+pub(crate) use crate::hex::{decode as hex_decode, encode as hex_encode};
+
 /// One record of a `sasl.json`-format file.
 pub(crate) struct Record<'a> {
     value: &'a Value,
@@ -19,6 +21,17 @@ impl<'a> Record<'a> {
 
     pub(crate) fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The mechanism name: `mechanism`, or `PLAIN` for a record without one that
+    /// carries a `message_hex` (only PLAIN records do; the message-only invalid form
+    /// may leave the name out).
+    pub(crate) fn mechanism(&self) -> Result<&'a str, String> {
+        match self.opt_str("mechanism") {
+            Some(name) => Ok(name),
+            None if self.opt_str("message_hex").is_some() => Ok("PLAIN"),
+            None => Err("missing string field \"mechanism\"".into()),
+        }
     }
 
     /// A required string field.
@@ -60,26 +73,6 @@ impl<'a> Record<'a> {
     pub(crate) fn nested_str(&self, object: &str, field: &str) -> Option<&'a str> {
         self.value.get(object)?.get(field)?.as_str()
     }
-}
-
-/// Decodes lower- or upper-case hex.
-pub(crate) fn hex_decode(text: &str) -> Result<Vec<u8>, String> {
-    if !text.len().is_multiple_of(2) {
-        return Err(format!("odd-length hex {text:?}"));
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| format!("invalid hex {text:?}"))
-        })
-        .collect()
-}
-
-/// Lower-case hex.
-pub(crate) fn hex_encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Shows bytes for a failure message: as text when UTF-8, else hex.
