@@ -10,8 +10,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn transcripts() -> Vec<String> {
-    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "vectors", "transcripts"]
-        .iter()
+    transcripts_in(&["vectors", "transcripts"])
+}
+
+/// The `.txt` files of a directory under this crate, sorted.
+fn transcripts_in(dir: &[&str]) -> Vec<String> {
+    let dir: PathBuf = std::iter::once(env!("CARGO_MANIFEST_DIR"))
+        .chain(dir.iter().copied())
         .collect();
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -76,4 +81,24 @@ fn a_damaged_transcript_fails() {
         "{stdout}"
     );
     assert!(stdout.contains("features differ"), "{stdout}");
+}
+
+#[test]
+fn own_transcripts_replay_at_every_byte_split() {
+    // vectors/extra/transcripts: a jabber:server stanza on a client-to-server stream
+    // ends it with invalid-namespace (RFC 6120 §4.8.3), from either peer.
+    let files = transcripts_in(&["vectors", "extra", "transcripts"]);
+    assert_eq!(files.len(), 1);
+    let out = Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .arg("transcripts")
+        .args(&files)
+        .output()
+        .expect("conformance binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("2 passed, 0 failed, 0 skipped"),
+        "{stdout}"
+    );
 }

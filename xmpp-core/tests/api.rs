@@ -125,6 +125,11 @@ fn each_condition_the_reader_produces() {
             C::UnsupportedStanzaType,
             ReadErrorKind::UnsupportedStanzaType,
         ),
+        (
+            format!("{HEADER}<message xmlns='jabber:server'/>").into_bytes(),
+            C::InvalidNamespace,
+            ReadErrorKind::StanzaNamespace,
+        ),
     ];
     for (input, condition, kind) in cases {
         let e = if matches!(kind, ReadErrorKind::TooDeep { .. }) {

@@ -1,6 +1,6 @@
 //! Edges of the connections' contract: timers that re-arm themselves, the number of
-//! SASL attempts a stream allows, stanzas in a namespace other than the stream's, and
-//! what arrives after our close.
+//! SASL attempts a stream allows, and what arrives after our close. (Stanzas in a
+//! namespace other than the stream's: `stanza_namespace.rs`.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -106,35 +106,6 @@ fn aborted_sasl_attempts_count_towards_the_limit() {
         }
     }
     panic!("ten aborted exchanges ({lookups} credential lookups) and the stream is still open");
-}
-
-#[test]
-fn stanzas_of_another_content_namespace_are_refused_on_a_client_stream() {
-    // RFC 6120 §4.8.3: a client-to-server stream carries jabber:client stanzas; a
-    // first-level jabber:server element there is not a stanza of this stream.
-    let foreign = b"<message xmlns='jabber:server' to='romeo@example.net' \
-        from='juliet@example.com/balcony'><body>hi</body></message>";
-    let refused = |closed: Option<CloseReason>| match closed {
-        Some(CloseReason::Violation(v)) => {
-            v.condition() == xmpp_stanza::StreamErrorCondition::UnsupportedStanzaType
-        }
-        _ => false,
-    };
-    let mut pair = Pair::new(client_config(), server_config(), 5);
-    pair.run();
-    assert!(pair.client_online());
-    let now = pair.now;
-    pair.server.handle_input(now, foreign);
-    let (events, closed) = drain(&mut pair.server);
-    assert!(events.is_empty(), "{events:?}");
-    assert!(refused(closed.clone()), "{closed:?}");
-
-    let mut pair = Pair::new(client_config(), server_config(), 6);
-    pair.run();
-    pair.client.handle_input(now, foreign);
-    let (events, closed) = drain(&mut pair.client);
-    assert!(events.is_empty(), "{events:?}");
-    assert!(refused(closed.clone()), "{closed:?}");
 }
 
 /// The server's header and features offering PLAIN, on a direct-TLS stream.

@@ -19,9 +19,11 @@
 //! | `setups` | fresh connections and preambles |
 //! | `scenarios` | which file applies to which role |
 //! | `checks` | what must hold after a replay |
+//! | `own` | which of the project's own transcripts (`vectors/extra/transcripts/`) apply |
 
 mod checks;
 mod compare;
+mod own;
 mod parse;
 mod replay;
 mod scenarios;
@@ -91,7 +93,11 @@ pub fn run(args: &[String]) -> ExitCode {
                 unit.dir = *dir;
             }
         }
-        let cases: Vec<&Case> = CASES.iter().filter(|c| c.file == name).collect();
+        let cases: Vec<&Case> = CASES
+            .iter()
+            .chain(own::CASES)
+            .filter(|c| c.file == name)
+            .collect();
         if cases.is_empty() {
             println!("SKIP {name}: no replay defined for this file");
             tally.skip();

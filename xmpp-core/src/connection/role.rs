@@ -165,8 +165,9 @@ pub(crate) trait Shared {
 }
 
 /// Whether `element` is a stanza of a client-to-server stream: `message`, `presence`
-/// or `iq` in `jabber:client`. The same names in `jabber:server` are no stanzas
-/// here (RFC 6120 §4.8.3): they are refused as unsupported first-level elements.
+/// or `iq` in `jabber:client`. The same names in any other namespace (`jabber:server`
+/// above all) never get here: the stream reader ends the stream with
+/// `invalid-namespace` for them (RFC 6120 §4.8.3, see `stream::toplevel`).
 pub(crate) fn is_stanza(element: &Element) -> bool {
     *element.ns() == xmpp_stanza::ns::CLIENT && xmpp_stanza::Stanza::is_stanza(element)
 }

@@ -79,6 +79,10 @@ pub enum ReadErrorKind {
     /// A top-level element in no namespace at all (the stream declared no content
     /// namespace and the element none either): `invalid-namespace`.
     UnqualifiedElement,
+    /// A first-level `message`, `presence` or `iq` qualified by a namespace other than
+    /// the stream's content namespace — `jabber:server` stanzas on a client stream,
+    /// say (RFC 6120 §4.8.3, §4.9.3.10): `invalid-namespace`.
+    StanzaNamespace,
 }
 
 impl ReadErrorKind {
@@ -96,7 +100,10 @@ impl ReadErrorKind {
             | K::TooDeep { .. }
             | K::TooManyAttributes { .. }
             | K::TooManyNamespaceDeclarations { .. } => C::PolicyViolation,
-            K::StreamNamespace | K::ContentNamespace | K::UnqualifiedElement => C::InvalidNamespace,
+            K::StreamNamespace
+            | K::ContentNamespace
+            | K::UnqualifiedElement
+            | K::StanzaNamespace => C::InvalidNamespace,
             K::NotStreamElement => C::BadFormat,
             K::UnprefixedStream => C::BadNamespacePrefix,
             K::UnsupportedVersion => C::UnsupportedVersion,
@@ -186,6 +193,9 @@ impl fmt::Display for ReadErrorKind {
                 f.write_str("unsupported top-level element in the content or stream namespace")
             }
             ReadErrorKind::UnqualifiedElement => f.write_str("top-level element in no namespace"),
+            ReadErrorKind::StanzaNamespace => {
+                f.write_str("stanza in a namespace other than the stream's content namespace")
+            }
         }
     }
 }
@@ -321,6 +331,7 @@ mod tests {
             K::UnsupportedVersion,
             K::UnsupportedStanzaType,
             K::UnqualifiedElement,
+            K::StanzaNamespace,
         ];
         for kind in kinds {
             let want = match kind {
@@ -343,6 +354,7 @@ mod tests {
                 K::UnsupportedVersion => C::UnsupportedVersion,
                 K::UnsupportedStanzaType => C::UnsupportedStanzaType,
                 K::UnqualifiedElement => C::InvalidNamespace,
+                K::StanzaNamespace => C::InvalidNamespace,
             };
             assert_eq!(kind.condition(), want, "{kind:?}");
             assert!(want.is_rfc6120());
