@@ -13,6 +13,25 @@ use crate::hub::Hub;
 /// Salt length for new SCRAM keys (RFC 5802 leaves it open; 16 bytes is customary).
 const SALT_LEN: usize = 16;
 
+/// The SCRAM-SHA-1, -256 and -512 keys an account stores for `password` (RFC 5802
+/// §3: salt, iteration count, StoredKey, ServerKey — never the password), with one
+/// fresh 16-byte salt from `entropy`: what the router stores for a new password,
+/// for tools that write accounts themselves.
+pub fn derive_account_keys(
+    password: &Password,
+    iterations: u32,
+    entropy: &mut dyn Entropy,
+) -> Result<Vec<ScramKeys>, AccountError> {
+    let mut salt = [0u8; SALT_LEN];
+    entropy.fill(&mut salt);
+    [ScramHash::Sha1, ScramHash::Sha256, ScramHash::Sha512]
+        .into_iter()
+        .map(|hash| {
+            ScramKeys::derive(hash, password, &salt, iterations).map_err(AccountError::Password)
+        })
+        .collect()
+}
+
 impl Hub {
     /// The account JID for a user name (the localpart, prepared).
     pub(crate) fn account_jid(&self, username: &str) -> Result<BareJid, AccountError> {
@@ -27,15 +46,7 @@ impl Hub {
         password: &Password,
         entropy: &mut dyn Entropy,
     ) -> Result<Vec<ScramKeys>, AccountError> {
-        let mut salt = [0u8; SALT_LEN];
-        entropy.fill(&mut salt);
-        let iterations = self.config.scram_iterations;
-        [ScramHash::Sha1, ScramHash::Sha256, ScramHash::Sha512]
-            .into_iter()
-            .map(|hash| {
-                ScramKeys::derive(hash, password, &salt, iterations).map_err(AccountError::Password)
-            })
-            .collect()
+        derive_account_keys(password, self.config.scram_iterations, entropy)
     }
 
     pub(crate) fn create_account(
@@ -67,6 +78,22 @@ impl Hub {
             return Err(AccountError::NoSuchAccount(user));
         }
         let keys = self.derive_keys(password, entropy)?;
+        self.commit(Change::AccountSet { user, keys });
+        Ok(())
+    }
+
+    /// Creates the account or replaces its keys with `keys` derived elsewhere (by an
+    /// administration tool that wrote them to the database).
+    pub(crate) fn set_account_keys(
+        &mut self,
+        user: &BareJid,
+        keys: Vec<ScramKeys>,
+    ) -> Result<(), AccountError> {
+        let username = user.node().ok_or(AccountError::NotLocal(user.clone()))?;
+        let user = self.account_jid(username)?;
+        if user.domain() != self.config.domain.domain() {
+            return Err(AccountError::NotLocal(user));
+        }
         self.commit(Change::AccountSet { user, keys });
         Ok(())
     }

@@ -18,12 +18,15 @@ use crate::time::Timestamp;
 /// One durable change. Hosts persist each in order (one transaction each is
 /// enough) before handing out the outputs that follow it.
 ///
+/// Deliberately exhaustive: this is the persistence schema, and every store must
+/// handle every kind. A new kind is a compile error in each store's `match`
+/// instead of a failure at run time.
+///
 /// Keys for an SQL schema: accounts by `user`; roster items by `(user, contact)`;
 /// pending subscription requests by `(user, contact)`; privacy lists by
 /// `(user, name)`; offline messages by `(user, id)` (ids are unique server-wide and
 /// increase).
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Change {
     /// An account was created or its password changed: store these SCRAM keys
     /// (salt, iteration count, StoredKey, ServerKey per hash; never a password).

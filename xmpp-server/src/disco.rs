@@ -34,6 +34,14 @@ pub const SERVER_FEATURES: &[&str] = &[
 pub const STREAM_FEATURES: &[(&str, &str)] =
     &[("ver", ns::ROSTER_VERSIONING), ("sub", ns::PRE_APPROVAL)];
 
+/// [`STREAM_FEATURES`] as elements, for `ServerConfig::with_bind_features`.
+pub fn bind_features() -> Vec<Element> {
+    STREAM_FEATURES
+        .iter()
+        .map(|(name, ns)| Element::new(*name, Namespace::from_static(ns)))
+        .collect()
+}
+
 /// The features of an account's bare JID.
 const ACCOUNT_FEATURES: &[&str] = &[DISCO_INFO, DISCO_ITEMS, PING];
 

@@ -51,6 +51,9 @@ pub enum AccountError {
     /// The password could not be turned into SCRAM keys (empty after SASLprep,
     /// prohibited characters, or a zero iteration count in the configuration).
     Password(SaslError),
+    /// The JID is not an account of the served domain (no localpart, or another
+    /// domain).
+    NotLocal(BareJid),
 }
 
 impl fmt::Display for AccountError {
@@ -60,6 +63,7 @@ impl fmt::Display for AccountError {
             AccountError::AccountExists(jid) => write!(f, "account {jid} exists already"),
             AccountError::NoSuchAccount(jid) => write!(f, "no account {jid}"),
             AccountError::Password(e) => write!(f, "unusable password: {e}"),
+            AccountError::NotLocal(jid) => write!(f, "{jid} is not an account of this server"),
         }
     }
 }

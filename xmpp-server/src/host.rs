@@ -14,10 +14,9 @@ use std::time::Instant;
 
 use xmpp_core::{RequestId as ConnRequestId, ServerCommand, ServerEvent};
 use xmpp_sasl::Entropy;
-use xmpp_stanza::{Element, Namespace};
+use xmpp_stanza::Element;
 
 use crate::change::Change;
-use crate::disco::STREAM_FEATURES;
 use crate::error::RouterError;
 use crate::ids::{RequestId, SessionId};
 use crate::output::Output;
@@ -101,10 +100,7 @@ impl<E: Entropy> Host<E> {
     /// (`ServerConfig::with_bind_features`): what the router implements beyond
     /// RFC 6120 — roster versioning and subscription pre-approval.
     pub fn bind_features() -> Vec<Element> {
-        STREAM_FEATURES
-            .iter()
-            .map(|(name, ns)| Element::new(*name, Namespace::from_static(ns)))
-            .collect()
+        crate::disco::bind_features()
     }
 
     /// A connection was accepted; `session` (chosen by the runtime, never reused

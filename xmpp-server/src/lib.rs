@@ -139,11 +139,13 @@
 //! ```
 
 mod accounts;
+pub use crate::accounts::derive_account_keys;
 mod bind;
 mod blocking;
 mod change;
 mod config;
 mod disco;
+mod durable;
 mod error;
 mod flood;
 mod host;
@@ -166,7 +168,8 @@ mod time;
 
 pub use crate::change::{Change, OfflineMessage, RosterEntry, RosterSubscription};
 pub use crate::config::{FloodLimit, Limits, RouterConfig};
-pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES};
+pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES, bind_features};
+pub use crate::durable::{AccountUpdate, DurableStore, MemoryStore};
 pub use crate::error::{AccountError, LoadError, RouterError};
 pub use crate::host::{Action, Host};
 pub use crate::ids::{RequestId, SessionId};

@@ -122,6 +122,18 @@ impl<E: Entropy> Router<E> {
         self.hub.set_password(username, password, &mut self.entropy)
     }
 
+    /// Creates the account `user` or replaces its keys with `keys`, derived
+    /// elsewhere: by an administration tool that wrote them to the database
+    /// ([`DurableStore::account_updates`](crate::DurableStore::account_updates)).
+    /// Sessions already authenticated stay. Emits [`Change::AccountSet`].
+    pub fn set_account_keys(
+        &mut self,
+        user: &BareJid,
+        keys: Vec<xmpp_sasl::scram::ScramKeys>,
+    ) -> Result<(), AccountError> {
+        self.hub.set_account_keys(user, keys)
+    }
+
     /// Deletes the account: closes its sessions (`not-authorized`), cancels its
     /// subscriptions with local contacts, and emits [`Change::AccountDeleted`].
     pub fn delete_account(&mut self, username: &str) -> Result<(), AccountError> {
