@@ -24,18 +24,58 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 /// application that sends without reading its events would grow the queue forever.
 const REQUESTS_WHILE_BLOCKED: usize = 64;
 
-/// The application's end of a driven connection.
-pub(crate) trait App<C: Connection>: Send {
+/// The application's end of a driven connection: the seam a host plugs into each
+/// connection's driver ([`drive`]) without tasks or channels of its own in between.
+///
+/// The driver calls [`App::request`] for each request taken from its request
+/// channel, [`App::event`] for each event of the connection — and puts what it
+/// returns on the event channel, waiting for room (backpressure) — and
+/// [`App::finish`] once, for the last event.
+pub trait App<C: Connection>: Send {
     /// What the application sends the driver.
     type Request: Send;
-    /// What the application's event stream carries.
+    /// What the application's event channel carries.
     type Event: Send;
     /// Applies a request; `None`: every request sender is gone.
     fn request(&mut self, conn: &mut C, now: Instant, request: Option<Self::Request>);
-    /// What to put on the event stream for an event of the connection, if anything.
+    /// What to put on the event channel for an event of the connection, if anything.
     fn event(&mut self, event: C::Event) -> Option<Self::Event>;
     /// The last event: the connection finished (`None` after a graceful close).
     fn finish(&mut self, error: Option<Error>) -> Self::Event;
+}
+
+/// Drives `conn` over `transport` with runtime `R` until it closes: bytes in and
+/// out, the STARTTLS upgrade with `tls`, timers, `app`'s requests from `requests`
+/// and its events onto `events` (the last one [`App::finish`]'s). The future
+/// completes when the connection has closed and its last event is delivered.
+///
+/// [`serve_with`](crate::serve_with) and [`connect_with`](crate::connect_with) are
+/// this loop with channel handles as the application; a server host implements
+/// [`App`] itself and shares one event channel among all its connections.
+pub async fn drive<R, C, A>(
+    transport: R::Transport,
+    conn: C,
+    tls: Option<TlsSide>,
+    handshake_timeout: Duration,
+    requests: mpsc::Receiver<A::Request>,
+    events: mpsc::Sender<A::Event>,
+    app: A,
+) where
+    R: Runtime,
+    C: Connection + Send,
+    C::Event: Send,
+    A: App<C>,
+{
+    let driver = Driver::<R, C, A> {
+        conn,
+        transport,
+        tls,
+        handshake_timeout,
+        requests,
+        events,
+        app,
+    };
+    driver.run().await;
 }
 
 /// One driven connection: the core, its transport, and the application's channels.
@@ -120,6 +160,8 @@ where
         let mut budget = REQUESTS_WHILE_BLOCKED;
         loop {
             match self.conn.poll_output() {
+                // The core coalesces a burst into one buffer: take it as it is.
+                Output::Transmit(bytes) if out.is_empty() => *out = bytes,
                 Output::Transmit(bytes) => out.extend_from_slice(&bytes),
                 Output::Event(event) => {
                     if let Some(event) = self.app.event(event) {

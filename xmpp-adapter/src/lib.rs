@@ -52,9 +52,11 @@ mod tls;
 pub use client::{Client, Event, Events};
 pub use config::{ConnectConfig, Security};
 pub use connect::connect_with;
+pub use driver::{App, drive};
 pub use entropy::OsEntropy;
 pub use error::Error;
-pub use runtime::{Runtime, TlsSide, Transport};
+pub use runtime::with_timeout;
+pub use runtime::{Listener, Runtime, TlsSide, Transport};
 pub use server::{ServeOptions, Session, SessionEvent, SessionEvents, serve_with};
 pub use tls::{
     ServerTlsConfig, client_config, client_tls_info, server_name, server_tls_info, tls_info,

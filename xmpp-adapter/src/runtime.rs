@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,22 +15,37 @@ use xmpp_core::{TlsInfo, TlsRole};
 
 use crate::{Error, ServerTlsConfig};
 
-/// An async runtime, as the driver loop and connection setup need it. Implemented by
-/// `xmpp_tokio::Tokio` and `xmpp_smol::Smol`.
+/// An async runtime, as the driver loop, connection setup and a server's accept
+/// loop need it. Implemented by `xmpp_tokio::Tokio` and `xmpp_smol::Smol`.
 pub trait Runtime: Send + Sync + 'static {
     /// The plain-or-TLS transport.
     type Transport: Transport;
+    /// A listening TCP socket.
+    type Listener: Listener<Transport = Self::Transport>;
     /// hickory-resolver's view of the runtime.
     type Dns: ConnectionProvider;
 
     /// Opens a TCP connection to `host:port` (resolving A/AAAA; every address is tried).
     fn connect(host: &str, port: u16) -> impl Future<Output = io::Result<Self::Transport>> + Send;
+    /// Binds a listening TCP socket to `addr`.
+    fn bind(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Listener>> + Send;
     /// Completes at `at`.
     fn sleep_until(at: Instant) -> impl Future<Output = ()> + Send;
     /// Runs `task` in the background.
     fn spawn(task: impl Future<Output = ()> + Send + 'static);
     /// The DNS connection provider for a hickory resolver.
     fn dns() -> Self::Dns;
+}
+
+/// A listening TCP socket of a runtime: accepted connections arrive as plain
+/// transports with `TCP_NODELAY` set.
+pub trait Listener: Send + 'static {
+    /// The transport of accepted connections.
+    type Transport: Transport;
+    /// Waits for the next connection; returns it with the peer's address.
+    fn accept(&mut self) -> impl Future<Output = io::Result<(Self::Transport, SocketAddr)>> + Send;
+    /// The address the socket is bound to (the port chosen for port 0).
+    fn local_addr(&self) -> io::Result<SocketAddr>;
 }
 
 /// A byte stream that can be upgraded to TLS in place: the plain-or-TLS transport of a
@@ -73,6 +89,15 @@ impl TlsSide {
             TlsSide::Server(_) => TlsRole::Server,
         }
     }
+}
+
+/// `fut`'s output, or [`Error::Timeout`] naming `what` after `after`, on runtime `R`.
+pub async fn with_timeout<R: Runtime, T>(
+    after: Duration,
+    what: &'static str,
+    fut: impl Future<Output = T>,
+) -> Result<T, Error> {
+    timeout::<R, T>(after, what, fut).await
 }
 
 /// `fut`'s output, or [`Error::Timeout`] naming `what` after `after`.

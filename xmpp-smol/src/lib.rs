@@ -29,15 +29,17 @@ mod transport;
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::time::Instant;
 
 pub use dns::SmolDns;
 pub use transport::SmolTransport;
+pub use xmpp_adapter::drive;
 pub use xmpp_adapter::{
-    Client, ConnectConfig, Error, Event, Events, OsEntropy, Runtime, Security, ServeOptions,
-    ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport, client_config,
-    client_tls_info, connect_with, serve_with, server_end_point, server_name, server_tls_info,
-    tls_info, with_alpn,
+    App, Client, ConnectConfig, Error, Event, Events, Listener, OsEntropy, Runtime, Security,
+    ServeOptions, ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport,
+    client_config, client_tls_info, connect_with, serve_with, server_end_point, server_name,
+    server_tls_info, tls_info, with_alpn, with_timeout,
 };
 
 /// The smol runtime, for the generic entry points of `xmpp-adapter`.
@@ -62,9 +64,32 @@ pub async fn serve(
     serve_with::<Smol>(SmolTransport::Plain(stream), config, options).await
 }
 
+/// A listening smol TCP socket ([`Runtime::bind`]).
+#[derive(Debug)]
+pub struct SmolListener(pub async_net::TcpListener);
+
+impl Listener for SmolListener {
+    type Transport = SmolTransport;
+
+    async fn accept(&mut self) -> io::Result<(SmolTransport, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok((SmolTransport::Plain(stream), peer))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
+
 impl Runtime for Smol {
     type Transport = SmolTransport;
+    type Listener = SmolListener;
     type Dns = SmolDns;
+
+    async fn bind(addr: SocketAddr) -> io::Result<SmolListener> {
+        Ok(SmolListener(async_net::TcpListener::bind(addr).await?))
+    }
 
     fn connect(host: &str, port: u16) -> impl Future<Output = io::Result<SmolTransport>> + Send {
         let host = host.to_owned();

@@ -37,10 +37,11 @@
 
 mod tokio_rt;
 
-pub use tokio_rt::{Tokio, TokioTransport, connect, serve};
+pub use tokio_rt::{Tokio, TokioListener, TokioTransport, connect, serve};
+pub use xmpp_adapter::drive;
 pub use xmpp_adapter::{
-    Client, ConnectConfig, Error, Event, Events, OsEntropy, Runtime, Security, ServeOptions,
-    ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport, client_config,
-    client_tls_info, connect_with, serve_with, server_end_point, server_name, server_tls_info,
-    tls_info, with_alpn,
+    App, Client, ConnectConfig, Error, Event, Events, Listener, OsEntropy, Runtime, Security,
+    ServeOptions, ServerTlsConfig, Session, SessionEvent, SessionEvents, TlsSide, Transport,
+    client_config, client_tls_info, connect_with, serve_with, server_end_point, server_name,
+    server_tls_info, tls_info, with_alpn, with_timeout,
 };

@@ -5,14 +5,36 @@ use std::future::Future;
 use std::io;
 use std::time::Instant;
 
+use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
 use xmpp_core::TlsInfo;
 
-use xmpp_adapter::{Client, ConnectConfig, Error, Events, Runtime, ServeOptions, Session};
+use xmpp_adapter::{
+    Client, ConnectConfig, Error, Events, Listener, Runtime, ServeOptions, Session,
+};
 use xmpp_adapter::{SessionEvents, TlsSide, Transport, connect_with, serve_with};
 use xmpp_adapter::{client_tls_info, server_name, server_tls_info};
+
+/// A listening tokio TCP socket ([`Runtime::bind`]).
+#[derive(Debug)]
+pub struct TokioListener(pub TcpListener);
+
+impl Listener for TokioListener {
+    type Transport = TokioTransport;
+
+    async fn accept(&mut self) -> io::Result<(TokioTransport, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok((TokioTransport::Plain(stream), peer))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
 
 /// The tokio runtime, for the generic entry points
 /// ([`connect_with`], [`serve_with`](crate::serve_with)).
@@ -36,7 +58,12 @@ pub async fn serve(
 
 impl Runtime for Tokio {
     type Transport = TokioTransport;
+    type Listener = TokioListener;
     type Dns = hickory_resolver::net::runtime::TokioRuntimeProvider;
+
+    async fn bind(addr: SocketAddr) -> io::Result<TokioListener> {
+        Ok(TokioListener(TcpListener::bind(addr).await?))
+    }
 
     fn connect(host: &str, port: u16) -> impl Future<Output = io::Result<TokioTransport>> + Send {
         let host = host.to_owned();
