@@ -1,6 +1,6 @@
-//! Durable state in SQLite: one transaction per router [`Change`], committed before
-//! the host thread acts on anything after it, and the whole state read back as
-//! changes at start-up. `:memory:` gives the same store without a file (the demo).
+//! [`Store`]: durable state in SQLite, one transaction per router [`Change`]
+//! committed before the host acts on anything after it, and the whole state read
+//! back as changes at start-up. `:memory:` gives the same store without a file.
 //!
 //! One table per key of [`Change`]: accounts (with the roster version and default
 //! privacy list), SCRAM keys per hash, roster items, pending subscription requests,
@@ -12,71 +12,35 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use xmpp_jid::BareJid;
 use xmpp_server::{Change, OfflineMessage, RosterEntry};
 
-use super::rows;
-
-/// Why the store failed. Any failure stops the server: nothing after an unpersisted
-/// change may be acted on.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// SQLite refused an operation.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A stored row could not be turned back into a change.
-    #[error("corrupt row in {table} for {key}: {reason}")]
-    Corrupt {
-        /// The table.
-        table: &'static str,
-        /// The row's key.
-        key: String,
-        /// What was wrong.
-        reason: String,
-    },
-    /// The router emitted a kind of change this store does not know.
-    #[error("unsupported change: {0}")]
-    Unsupported(String),
-}
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS accounts (
-    user TEXT PRIMARY KEY,
-    roster_version INTEGER NOT NULL DEFAULT 0,
-    default_list TEXT
-);
-CREATE TABLE IF NOT EXISTS scram_keys (
-    user TEXT NOT NULL, hash TEXT NOT NULL, salt BLOB NOT NULL, iterations INTEGER NOT NULL,
-    stored_key BLOB NOT NULL, server_key BLOB NOT NULL,
-    PRIMARY KEY (user, hash)
-);
-CREATE TABLE IF NOT EXISTS roster (
-    user TEXT NOT NULL, contact TEXT NOT NULL, name TEXT, groups TEXT NOT NULL,
-    subscription TEXT NOT NULL, ask INTEGER NOT NULL, approved INTEGER NOT NULL,
-    PRIMARY KEY (user, contact)
-);
-CREATE TABLE IF NOT EXISTS pending_in (
-    user TEXT NOT NULL, contact TEXT NOT NULL, stanza TEXT NOT NULL,
-    PRIMARY KEY (user, contact)
-);
-CREATE TABLE IF NOT EXISTS privacy_lists (
-    user TEXT NOT NULL, name TEXT NOT NULL, list TEXT NOT NULL,
-    PRIMARY KEY (user, name)
-);
-CREATE TABLE IF NOT EXISTS offline (
-    id INTEGER PRIMARY KEY, user TEXT NOT NULL, stamp INTEGER NOT NULL, stanza TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS offline_user ON offline (user, id);
-";
+use crate::error::StoreError;
+use crate::rows;
+use crate::schema;
 
 /// The SQLite store.
 pub struct Store {
-    db: Connection,
+    pub(crate) db: Connection,
+    /// The last administration-log entry handed to the server.
+    pub(crate) admin_seen: i64,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.db.path())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file. WAL journal with
-    /// `synchronous=FULL`: a committed change survives a crash of the process and of
-    /// the machine.
+    /// Opens (creating if needed) the database file and brings its schema to
+    /// [`SCHEMA_VERSION`](crate::SCHEMA_VERSION) (see [`crate::schema`]): a
+    /// file from a newer schema is refused, a failed migration leaves it unchanged.
+    /// WAL journal with `synchronous=FULL`: a committed change survives a crash of
+    /// the process and of the machine, and `xmppd user …` can write while a server
+    /// runs.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = Connection::open(path)?;
+        let mut db = Connection::open(path)?;
+        Store::prepare(&mut db)?;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "FULL")?;
         Store::init(db)
@@ -87,10 +51,24 @@ impl Store {
         Store::init(Connection::open_in_memory()?)
     }
 
-    fn init(db: Connection) -> Result<Store, StoreError> {
+    /// Settings and the schema, before anything else touches the file.
+    fn prepare(db: &mut Connection) -> Result<(), StoreError> {
         db.pragma_update(None, "foreign_keys", "OFF")?;
-        db.execute_batch(SCHEMA)?;
-        Ok(Store { db })
+        // Another process (`xmppd user add`, a running server) may hold the write
+        // lock for a moment.
+        db.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::migrate(db)
+    }
+
+    fn init(mut db: Connection) -> Result<Store, StoreError> {
+        Store::prepare(&mut db)?;
+        let admin_seen = crate::admin::last_seq(&db)?;
+        Ok(Store { db, admin_seen })
+    }
+
+    /// The schema version of the file (after opening: always the current one).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        schema::version(&self.db)
     }
 
     /// Makes one change durable, in one transaction.
@@ -162,7 +140,7 @@ impl Store {
 }
 
 /// The SQL for one change.
-fn apply(tx: &Transaction<'_>, change: &Change) -> Result<(), StoreError> {
+pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<(), StoreError> {
     match change {
         Change::AccountSet { user, keys } => {
             tx.execute(
@@ -260,7 +238,6 @@ fn apply(tx: &Transaction<'_>, change: &Change) -> Result<(), StoreError> {
                 params![user.as_str(), rows::sql_id(*id)?],
             )?;
         }
-        other => return Err(StoreError::Unsupported(format!("{other:?}"))),
     }
     Ok(())
 }

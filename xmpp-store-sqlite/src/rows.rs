@@ -8,7 +8,7 @@ use xmpp_sasl::scram::{ScramHash, ScramKeys};
 use xmpp_server::{OfflineMessage, RosterEntry, RosterSubscription, Timestamp};
 use xmpp_stanza::{Element, Message, NsContext, Presence, Privacy, PrivacyList, parse_element};
 
-use super::store::StoreError;
+use crate::error::StoreError;
 
 fn corrupt(table: &'static str, key: &str, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -19,25 +19,25 @@ fn corrupt(table: &'static str, key: &str, reason: impl ToString) -> StoreError 
 }
 
 /// An id or count as SQLite's signed integer.
-pub fn sql_id(value: u64) -> Result<i64, StoreError> {
-    i64::try_from(value).map_err(|_| StoreError::Unsupported(format!("value {value} too large")))
+pub(crate) fn sql_id(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::OutOfRange(value))
 }
 
 /// A bare JID read from `table`.
-pub fn bare(table: &'static str, text: &str) -> Result<BareJid, StoreError> {
+pub(crate) fn bare(table: &'static str, text: &str) -> Result<BareJid, StoreError> {
     BareJid::new(text).map_err(|e| corrupt(table, text, e))
 }
 
 /// A stanza as XML text.
-pub fn xml(element: impl Into<Element>) -> Result<String, StoreError> {
+pub(crate) fn xml(element: impl Into<Element>) -> Result<String, StoreError> {
     element
         .into()
         .to_xml()
-        .map_err(|e| StoreError::Unsupported(format!("unserializable stanza: {e}")))
+        .map_err(|e| StoreError::Unserializable(e.to_string()))
 }
 
 /// A privacy list as the XML of a privacy query holding it.
-pub fn privacy_xml(list: &PrivacyList) -> Result<String, StoreError> {
+pub(crate) fn privacy_xml(list: &PrivacyList) -> Result<String, StoreError> {
     xml(Privacy {
         lists: vec![list.clone()],
         ..Privacy::default()
@@ -45,8 +45,8 @@ pub fn privacy_xml(list: &PrivacyList) -> Result<String, StoreError> {
 }
 
 /// Roster groups as a JSON array of strings.
-pub fn groups_json(groups: &[String]) -> Result<String, StoreError> {
-    serde_json::to_string(groups).map_err(|e| StoreError::Unsupported(e.to_string()))
+pub(crate) fn groups_json(groups: &[String]) -> Result<String, StoreError> {
+    serde_json::to_string(groups).map_err(|e| StoreError::Unserializable(e.to_string()))
 }
 
 fn parse(table: &'static str, key: &str, text: &str) -> Result<Element, StoreError> {
@@ -58,7 +58,7 @@ fn hash_named(name: &str) -> Option<ScramHash> {
 }
 
 /// The SCRAM keys of an account.
-pub fn load_keys(tx: &Transaction<'_>, user: &str) -> Result<Vec<ScramKeys>, StoreError> {
+pub(crate) fn load_keys(tx: &Transaction<'_>, user: &str) -> Result<Vec<ScramKeys>, StoreError> {
     let mut stmt = tx.prepare(
         "SELECT hash, salt, iterations, stored_key, server_key FROM scram_keys \
          WHERE user = ?1 ORDER BY hash",
@@ -84,7 +84,10 @@ pub fn load_keys(tx: &Transaction<'_>, user: &str) -> Result<Vec<ScramKeys>, Sto
 }
 
 /// The roster items of an account, in contact order.
-pub fn load_roster(tx: &Transaction<'_>, user: &str) -> Result<Vec<RosterEntry>, StoreError> {
+pub(crate) fn load_roster(
+    tx: &Transaction<'_>,
+    user: &str,
+) -> Result<Vec<RosterEntry>, StoreError> {
     let mut stmt = tx.prepare(
         "SELECT contact, name, groups, subscription, ask, approved FROM roster \
          WHERE user = ?1 ORDER BY contact",
@@ -120,7 +123,7 @@ pub fn load_roster(tx: &Transaction<'_>, user: &str) -> Result<Vec<RosterEntry>,
 }
 
 /// The pending subscription requests of an account.
-pub fn load_pending(
+pub(crate) fn load_pending(
     tx: &Transaction<'_>,
     user: &str,
 ) -> Result<Vec<(BareJid, Presence)>, StoreError> {
@@ -140,7 +143,10 @@ pub fn load_pending(
 }
 
 /// The privacy lists of an account.
-pub fn load_privacy(tx: &Transaction<'_>, user: &str) -> Result<Vec<PrivacyList>, StoreError> {
+pub(crate) fn load_privacy(
+    tx: &Transaction<'_>,
+    user: &str,
+) -> Result<Vec<PrivacyList>, StoreError> {
     let mut stmt =
         tx.prepare("SELECT name, list FROM privacy_lists WHERE user = ?1 ORDER BY name")?;
     let rows = stmt.query_map([user], |r| {
@@ -162,7 +168,10 @@ pub fn load_privacy(tx: &Transaction<'_>, user: &str) -> Result<Vec<PrivacyList>
 }
 
 /// The offline messages of an account, in id (arrival) order.
-pub fn load_offline(tx: &Transaction<'_>, user: &str) -> Result<Vec<OfflineMessage>, StoreError> {
+pub(crate) fn load_offline(
+    tx: &Transaction<'_>,
+    user: &str,
+) -> Result<Vec<OfflineMessage>, StoreError> {
     let mut stmt =
         tx.prepare("SELECT id, stamp, stanza FROM offline WHERE user = ?1 ORDER BY id")?;
     let rows = stmt.query_map([user], |r| {
