@@ -8,8 +8,7 @@
 //! Exits 0 once the server has closed its stream in return; otherwise non-zero with a
 //! one-line reason on stderr.
 
-#[path = "../../xmpp-tokio/examples/common/args.rs"]
-mod args;
+use xmpp_testkit::example_args as args;
 
 use std::process::ExitCode;
 

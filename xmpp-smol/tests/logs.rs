@@ -2,14 +2,8 @@
 //! (and of a failed login) through the smol adapter is captured at TRACE level and
 //! searched.
 
-#[path = "../../xmpp-tokio/tests/common/loopback.rs"]
-mod loopback;
-
-#[path = "common/smol_runtime.rs"]
-mod runtime;
-
-use loopback::*;
 use xmpp_smol::Smol;
+use xmpp_testkit::loopback::*;
 
 #[test]
 fn no_secret_is_logged() {

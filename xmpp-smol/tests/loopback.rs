@@ -1,14 +1,8 @@
 //! The smol adapter against our own server core over loopback TCP + TLS: the same
 //! scenario (and expected trace) as the tokio adapter's.
 
-#[path = "../../xmpp-tokio/tests/common/loopback.rs"]
-mod loopback;
-
-#[path = "common/smol_runtime.rs"]
-mod runtime;
-
-use loopback::*;
 use xmpp_smol::Smol;
+use xmpp_testkit::loopback::{self, *};
 
 #[test]
 fn login_message_iq_close() {

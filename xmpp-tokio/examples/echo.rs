@@ -10,8 +10,7 @@
 //! without, it runs until the server closes the stream. Failures exit non-zero with a
 //! one-line reason on stderr.
 
-#[path = "common/args.rs"]
-mod args;
+use xmpp_testkit::example_args as args;
 
 use std::process::ExitCode;
 

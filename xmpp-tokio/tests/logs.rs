@@ -1,13 +1,7 @@
 //! Passwords and SASL payloads never reach the logs: every record of a full session
 //! (and of a failed login) is captured at TRACE level and searched.
 
-#[path = "common/loopback.rs"]
-mod loopback;
-
-#[path = "common/tokio_runtime.rs"]
-mod runtime;
-
-use loopback::*;
+use xmpp_testkit::loopback::*;
 use xmpp_tokio::Tokio;
 
 #[test]

@@ -1,12 +1,6 @@
 //! The tokio adapter against our own server core over loopback TCP + TLS.
 
-#[path = "common/loopback.rs"]
-mod loopback;
-
-#[path = "common/tokio_runtime.rs"]
-mod runtime;
-
-use loopback::*;
+use xmpp_testkit::loopback::{self, *};
 use xmpp_tokio::Tokio;
 
 #[test]

@@ -1,21 +1,14 @@
-//! Our tokio client against our embedded server (in-process, TLS over loopback):
-//! the interop scenario — STARTTLS, SCRAM-SHA-512-PLUS (the strongest offered),
-//! rosters, mutual subscription, presence, messages both ways, graceful close. The
-//! smol adapter runs the same scenario in `xmpp-smol/tests/server_clients.rs`.
+//! Our tokio client against our server host (in-process on tokio, TLS over
+//! loopback): the interop scenario — STARTTLS, SCRAM-SHA-512-PLUS (the strongest
+//! offered), rosters, mutual subscription, presence, messages both ways, graceful
+//! close. The smol adapter runs the same scenario in
+//! `xmpp-smol/tests/server_clients.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "common/buddy.rs"]
-mod buddy;
-#[allow(dead_code)]
-#[path = "../examples/server/embedded/mod.rs"]
-mod embedded;
-#[path = "common/inproc.rs"]
-mod inproc;
-#[path = "common/processes.rs"]
-mod processes;
-
 use xmpp_sasl::scram::ScramClientOptions;
+use xmpp_server_host::MemoryStore;
+use xmpp_testkit::{buddy, inproc, processes};
 use xmpp_tokio::Tokio;
 
 #[test]
@@ -28,7 +21,7 @@ fn tokio_clients_against_our_server() {
     rt.block_on(async {
         let dir = processes::temp_dir("tokio-clients");
         let certs = processes::certs(&dir, inproc::DOMAIN);
-        let running = inproc::start(&certs, None, None).await;
+        let running = inproc::start::<Tokio, _>(&certs, MemoryStore, None).await;
         let trace = buddy::run::<Tokio>(
             inproc::DOMAIN,
             running.port,
