@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark of the embedded server against Prosody, in one run, on 127.0.0.1:
+# Load benchmark of xmppd against Prosody, in one run, on 127.0.0.1:
 #
 #   scripts/load-bench.sh [--pairs N] [--messages M] [--window W] [--repeat R] [--idle C]
 #                         [--million] [--smoke]
@@ -43,8 +43,8 @@ done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "INFO fd limit $(ulimit -n); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-cargo build --release --locked -q -p xmpp-tokio --example server --example loadgen
-bin=target/release/examples
+cargo build --release --locked -q -p xmppd -p perf
+bin=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d /tmp/xmpp-load-bench.XXXXXX)
 server_pid=""
 cleanup() {
@@ -64,7 +64,7 @@ for ((i = 0; i < 2 * pairs; i++)); do users+=(--add-user "u$i:pw-u$i"); done
 for ((i = 0; i < accounts; i++)); do users+=(--add-user "i$i:pw-i$i"); done
 
 start_ours() {
-    "$bin/server" --domain "$domain" --listen 127.0.0.1:0 --cert "$work/certs/server.pem" \
+    "$bin/xmppd" --domain "$domain" --listen 127.0.0.1:0 --cert "$work/certs/server.pem" \
         --key "$work/certs/server.key" --flood off "${users[@]}" > "$work/server.out" &
     server_pid=$!
     for _ in $(seq 1 600); do

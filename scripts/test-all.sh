@@ -25,30 +25,31 @@ cargo test --workspace --locked
 
 step "RFC vector suites"
 cargo build --release --locked -p conformance
-runner=target/release/conformance
+# Through cargo, which knows where the binary is (CARGO_TARGET_DIR, build.target-dir);
+# the build above makes each run start at once.
+runner() { cargo run --release --locked --quiet -p conformance -- "$@"; }
 vectors=conformance/vectors
-"$runner" jid "$vectors/jid.json"
-"$runner" stringprep "$vectors/stringprep.json"
-"$runner" jid "$vectors/extra/jid.json"
-"$runner" stringprep "$vectors/extra/stringprep.json"
-"$runner" bad-xml "$vectors/bad-xml"
-"$runner" sasl "$vectors/sasl.json"
-"$runner" sasl "$vectors/extra/sasl.json"
-"$runner" stanzas "$vectors"/stanzas/*.xml
-"$runner" transcripts "$vectors"/transcripts/*.txt
-"$runner" sessions
-"$runner" pair --seed 1 --chunk 7 | tail -n 1
+runner jid "$vectors/jid.json"
+runner stringprep "$vectors/stringprep.json"
+runner jid "$vectors/extra/jid.json"
+runner stringprep "$vectors/extra/stringprep.json"
+runner bad-xml "$vectors/bad-xml"
+runner sasl "$vectors/sasl.json"
+runner sasl "$vectors/extra/sasl.json"
+runner stanzas "$vectors"/stanzas/*.xml
+runner transcripts "$vectors"/transcripts/*.txt
+runner transcripts "$vectors"/extra/transcripts/*.txt
+runner sessions
+runner pair --seed 1 --chunk 7 | tail -n 1
 
 step "interop: xmpp-tokio and xmpp-smol against real Prosody and ejabberd"
 # install.sh installs the Debian packages when missing (root or sudo -n); the tests
 # fail, never skip, when a server cannot be installed or started.
 conformance/interop/install.sh
-cargo test --locked -p xmpp-smol --test interop -- --ignored --test-threads 1
+cargo test --locked -p conformance --test interop -- --ignored --test-threads 1
 
-step "interop: real clients (slixmpp, go-sendxmpp) against our embedded server"
-# The tests run the server example binary (built by `cargo test`; built here too so
-# this step also works alone).
-cargo build --locked -p xmpp-tokio --example server
-cargo test --locked -p xmpp-tokio --test server_interop -- --ignored --test-threads 1
+step "interop: real clients (slixmpp, go-sendxmpp) against xmppd"
+# The tests run the xmppd binary (cargo builds it for its own integration tests).
+cargo test --locked -p xmppd --test server_interop -- --ignored --test-threads 1
 
 step "all checks passed"
