@@ -265,7 +265,9 @@ async fn scenario<R: Runtime>(port: u16, untrusted_port: u16, work: PathBuf) -> 
     }
     match xmpp_adapter::connect_with::<R>(config("alice", "pw-alice", untrusted_port, &work)).await
     {
-        Err(Error::Tls(reason)) => trace.push(format!("untrusted certificate refused: {reason}")),
+        Err(e @ Error::UntrustedCertificate { .. }) => {
+            trace.push(format!("untrusted certificate refused: {e}"))
+        }
         other => panic!("untrusted certificate: {:?}", other.map(|_| ())),
     }
     trace

@@ -55,10 +55,15 @@ pub struct ConnectConfig {
 impl ConnectConfig {
     /// The account `jid` (a resource in it is requested at binding) with `password`;
     /// STARTTLS required, DNS SRV, Mozilla roots, 10 s connect and TLS timeouts.
+    ///
+    /// Fails with [`Error::Jid`] if `jid` is not a JID, [`Error::Config`] if the core
+    /// refuses it (no localpart, an invalid resource).
     pub fn new(jid: &str, password: &str) -> Result<ConnectConfig, Error> {
-        let jid = Jid::new(jid).map_err(|e| Error::Config(format!("JID {jid:?}: {e}")))?;
-        let mut core = ClientConfig::new(jid.to_bare(), password)
-            .map_err(|e| Error::Config(format!("JID {jid}: {e}")))?;
+        let jid = Jid::new(jid).map_err(|source| Error::Jid {
+            jid: jid.into(),
+            source,
+        })?;
+        let mut core = ClientConfig::new(jid.to_bare(), password)?;
         if let Some(resource) = jid.resource() {
             core = core.with_resource(resource);
         }
@@ -84,7 +89,10 @@ impl ConnectConfig {
         self
     }
 
-    /// Trust only the CA certificates in this PEM file (tests, private servers).
+    /// Trust only the certificates in this PEM file (tests, private servers): what they
+    /// sign, and each of them presented as it is — a server's self-signed certificate
+    /// is pinned by giving a file that holds exactly it
+    /// ([`client_config`](crate::client_config)).
     pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.ca_file = Some(path.into());
         self
@@ -97,9 +105,10 @@ impl ConnectConfig {
         self
     }
 
-    /// [`server`](Self::server) from a `HOST:PORT` string (`[v6]:port` too).
+    /// [`server`](Self::server) from a `HOST:PORT` string (`[v6]:port` too);
+    /// [`Error::ServerAddress`] otherwise.
     pub fn server_addr(self, addr: &str) -> Result<Self, Error> {
-        let bad = || Error::Config(format!("server {addr:?}: expected HOST:PORT"));
+        let bad = || Error::ServerAddress(addr.into());
         let (host, port) = addr.rsplit_once(':').ok_or_else(bad)?;
         let port = port.parse().map_err(|_| bad())?;
         let host = host.trim_start_matches('[').trim_end_matches(']');

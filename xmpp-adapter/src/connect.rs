@@ -41,8 +41,7 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
             (None, _) => TlsMode::StartTlsRequired,
         };
         let core = config.core.clone().with_tls(mode);
-        let conn = ClientConnection::new(core, Box::new(entropy), Instant::now())
-            .map_err(|e| Error::Config(e.to_string()))?;
+        let conn = ClientConnection::new(core, Box::new(entropy), Instant::now())?;
         let (mut requests, request_rx) = mpsc::channel(CHANNEL);
         let (events, mut rx) = mpsc::channel(CHANNEL);
         let driver = Driver::<R, _, _> {
@@ -89,7 +88,9 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
 }
 
 /// The first target that accepts a TCP connection (and, for direct TLS, completes the
-/// handshake): its transport and TLS result. Every target is tried in order.
+/// handshake): its transport and TLS result. Every target is tried in order; when all
+/// fail, [`Error::Unreachable`] lists them with their errors (a single target's error
+/// is returned as it is).
 async fn open<R: Runtime>(
     config: &ConnectConfig,
     targets: &[ConnectTarget],
@@ -104,7 +105,7 @@ async fn open<R: Runtime>(
             Err(e) if targets.len() == 1 => return Err(e),
             Err(e) => {
                 debug!(host = %target.host, port = target.port, error = %e, "target failed");
-                failures.push(format!("{}:{}: {e}", target.host, target.port));
+                failures.push((target.clone(), e));
             }
         }
     }

@@ -30,9 +30,9 @@ pub(crate) async fn targets<R: Runtime>(
             tls,
         }]);
     }
-    let dns_error = |e: NetError| Error::Dns {
+    let dns_error = |source: NetError| Error::Dns {
         domain: domain.into(),
-        reason: e.to_string(),
+        source,
     };
     let builder = match config.name_server {
         Some(addr) => {
@@ -59,10 +59,8 @@ pub(crate) async fn targets<R: Runtime>(
         }
     };
     if targets.is_empty() {
-        let reason = "the SRV records say the service is not offered".into();
-        return Err(Error::Dns {
+        return Err(Error::ServiceNotOffered {
             domain: domain.into(),
-            reason,
         });
     }
     Ok(targets)

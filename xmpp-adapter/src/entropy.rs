@@ -1,6 +1,8 @@
 //! [`OsEntropy`]: the operating system's random bytes for the core (SCRAM nonces,
 //! stanza ids, SRV weights).
 
+use std::io;
+
 use xmpp_sasl::Entropy;
 
 use crate::Error;
@@ -14,8 +16,20 @@ impl OsEntropy {
     /// Checks that the OS source works (one draw) and returns it.
     pub fn new() -> Result<OsEntropy, Error> {
         let mut probe = [0u8; 1];
-        getrandom::fill(&mut probe).map_err(|e| Error::Config(format!("no OS randomness: {e}")))?;
+        getrandom::fill(&mut probe).map_err(|e| Error::Io {
+            during: "reading the OS random source",
+            source: os_error(e),
+        })?;
         Ok(OsEntropy(()))
+    }
+}
+
+/// `getrandom`'s error as an [`io::Error`]: the OS error code if it has one (its
+/// `std` conversion is not enabled here).
+fn os_error(error: getrandom::Error) -> io::Error {
+    match error.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::other(error.to_string()),
     }
 }
 

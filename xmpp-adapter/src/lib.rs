@@ -62,4 +62,5 @@ pub use tls::{
     ServerTlsConfig, client_config, client_tls_info, server_name, server_tls_info, tls_info,
     with_alpn,
 };
+pub use xmpp_core::srv::{ConnectTarget, TargetTls};
 pub use xmpp_sasl::tls_server_end_point as server_end_point;

@@ -11,7 +11,7 @@ use futures::channel::{mpsc, oneshot};
 use futures::{Stream, StreamExt};
 use tracing::{Instrument, info_span};
 use xmpp_core::{
-    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
+    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls, TlsRole,
 };
 
 use crate::driver::{self, App, Driver};
@@ -82,9 +82,9 @@ pub async fn serve_with<R: Runtime>(
     let tls = options.tls.clone().map(TlsSide::Server);
     let mut config = config;
     if options.direct_tls {
-        let side = tls
-            .as_ref()
-            .ok_or_else(|| Error::Config("direct TLS without a certificate".into()))?;
+        let side = tls.as_ref().ok_or(Error::NoTlsConfig {
+            role: TlsRole::Server,
+        })?;
         let handshake = transport.start_tls(side, config.domain());
         let info = timeout::<R, _>(options.tls_timeout, "TLS handshake", handshake).await??;
         config = Arc::new(ServerConfig::clone(&config).with_tls(ServerTls::DirectTls(info)));

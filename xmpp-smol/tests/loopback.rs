@@ -73,3 +73,12 @@ fn the_close_reason_survives_a_failed_last_write() {
         Smol,
     >());
 }
+
+#[test]
+fn self_signed_certificates_are_pinned() {
+    Smol::block_on(async {
+        pinned_certificate::<Smol>("smol-pinned").await;
+        other_pinned_certificate_is_refused::<Smol>("smol-pinned-other").await;
+        pinned_certificate_without_its_key_is_refused::<Smol>("smol-pinned-nokey").await;
+    });
+}

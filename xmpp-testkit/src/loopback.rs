@@ -256,11 +256,152 @@ pub async fn wrong_password<R: TestRuntime>(port: u16, pki: &Pki) {
     }
 }
 
-/// A certificate from a CA we do not trust is refused during STARTTLS.
+/// A certificate from a CA we do not trust is refused during STARTTLS, with rustls'
+/// verdict and the CA file.
 pub async fn untrusted_certificate<R: TestRuntime>(port: u16, other: &Pki) {
     match xmpp_adapter::connect_with::<R>(config(port, other, PASSWORD)).await {
-        Err(Error::Tls(reason)) => assert!(reason.contains("certificate"), "{reason}"),
-        other => panic!("expected a TLS error: {:?}", other.map(|_| ())),
+        Err(e @ Error::UntrustedCertificate { .. }) => {
+            let Error::UntrustedCertificate { ca_file, source } = &e else {
+                unreachable!()
+            };
+            assert_eq!(ca_file.as_deref(), Some(other.ca_file.as_path()), "{e}");
+            // Both test CAs have the same (empty) name: the chain is built, and its
+            // signature fails.
+            use rustls::CertificateError::{BadSignature, UnknownIssuer};
+            assert!(
+                matches!(
+                    source,
+                    rustls::Error::InvalidCertificate(UnknownIssuer | BadSignature)
+                ),
+                "{e}"
+            );
+            assert!(e.to_string().contains("pin"), "{e}");
+        }
+        other => panic!("expected an untrusted certificate: {:?}", other.map(|_| ())),
+    }
+}
+
+/// A self-signed certificate for [`DOMAIN`] marked as a CA, as
+/// `openssl req -x509 -addext subjectAltName=DNS:…` makes them.
+pub struct SelfSigned {
+    /// Its PEM file (nothing else in it): the client's CA file to pin it.
+    pub cert_file: PathBuf,
+    /// The certificate.
+    pub cert: CertificateDer<'static>,
+    /// Its private key (PKCS #8 DER).
+    pub key: Vec<u8>,
+    /// A server presenting it.
+    pub server: ServerTlsConfig,
+}
+
+/// A new [`SelfSigned`] certificate (its own key), written under a directory named
+/// after `name`.
+pub fn self_signed(name: &str) -> SelfSigned {
+    let dir = std::env::temp_dir().join(format!("xmpp-adapter-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec![DOMAIN.to_owned()]).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    let cert_file = dir.join("server.crt");
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    let der = CertificateDer::from(cert.der().to_vec());
+    let pkcs8 = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let server = ServerTlsConfig::new(vec![der.clone()], pkcs8).unwrap();
+    SelfSigned {
+        cert_file,
+        cert: der,
+        key: key.serialize_der(),
+        server,
+    }
+}
+
+/// Logs in to the test server on `port` trusting only `ca_file`, and closes: the
+/// event trace.
+async fn login_with_ca_file<R: TestRuntime>(
+    port: u16,
+    ca_file: &std::path::Path,
+) -> Result<Vec<String>, Error> {
+    let config = ConnectConfig::new(&format!("alice@{DOMAIN}/pinned"), PASSWORD)
+        .unwrap()
+        .server("127.0.0.1", port)
+        .ca_file(ca_file);
+    let (client, mut events) = xmpp_adapter::connect_with::<R>(config).await?;
+    client.close().await.unwrap();
+    let mut trace = Vec::new();
+    while let Some(event) = events.next().await {
+        trace.push(describe(&event));
+    }
+    Ok(trace)
+}
+
+/// A server with a self-signed CA certificate, and a client whose CA file is exactly
+/// that certificate: the certificate is pinned, the login succeeds (with channel
+/// binding).
+pub async fn pinned_certificate<R: TestRuntime>(name: &str) {
+    let server = self_signed(name);
+    let port = start_server::<R>(server.server.clone());
+    let trace = login_with_ca_file::<R>(port, &server.cert_file).await;
+    assert_eq!(
+        trace.unwrap(),
+        [
+            "authenticated SCRAM-SHA-512-PLUS",
+            "online alice@example.test",
+            "closed"
+        ]
+    );
+}
+
+/// A server with a self-signed certificate, and a client whose CA file holds another
+/// self-signed certificate for the same name: refused as untrusted, with a message
+/// that says how to pin.
+pub async fn other_pinned_certificate_is_refused<R: TestRuntime>(name: &str) {
+    let server = self_signed(&format!("{name}-server"));
+    let other = self_signed(&format!("{name}-other"));
+    let port = start_server::<R>(server.server.clone());
+    match login_with_ca_file::<R>(port, &other.cert_file).await {
+        Err(e @ Error::UntrustedCertificate { .. }) => {
+            let Error::UntrustedCertificate { ca_file, source } = &e else {
+                unreachable!()
+            };
+            assert_eq!(ca_file.as_deref(), Some(other.cert_file.as_path()), "{e}");
+            assert!(
+                matches!(source, rustls::Error::InvalidCertificate(_)),
+                "{source:?}"
+            );
+            let message = e.to_string();
+            for expected in ["neither in the CA file", "nor signed by", "pin", "exactly"] {
+                assert!(message.contains(expected), "{expected:?} not in {message}");
+            }
+        }
+        other => panic!("expected an untrusted certificate: {other:?}"),
+    }
+}
+
+/// A server that presents the pinned certificate without its key (signing with
+/// another one): the handshake signature does not verify, the connection is refused.
+pub async fn pinned_certificate_without_its_key_is_refused<R: TestRuntime>(name: &str) {
+    let pinned = self_signed(&format!("{name}-pinned"));
+    let thief = self_signed(&format!("{name}-thief"));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(thief.key.clone()));
+    let signer = provider.key_provider.load_private_key(key).unwrap();
+    let stolen = rustls::sign::CertifiedKey::new(vec![pinned.cert.clone()], signer);
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(stolen)));
+    let tls = ServerTlsConfig {
+        config: Arc::new(config),
+        end_point: None,
+    };
+    let port = start_server::<R>(tls);
+    match login_with_ca_file::<R>(port, &pinned.cert_file).await {
+        Err(Error::Tls(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::BadSignature,
+        ))) => {}
+        other => panic!("expected a bad handshake signature: {other:?}"),
     }
 }
 
@@ -483,15 +624,29 @@ pub async fn srv_all_targets_fail<R: TestRuntime>(pki: &Pki) {
         vec![(1, 0, a, "127.0.0.1."), (2, 0, b, "127.0.0.1.")],
     )]);
     match login_via_dns::<R>(dns, pki).await {
-        Err(Error::Unreachable(attempts)) => {
-            assert_eq!(attempts.len(), 2, "{attempts:?}");
+        Err(e @ Error::Unreachable(_)) => {
+            let Error::Unreachable(attempts) = &e else {
+                unreachable!()
+            };
+            assert_eq!(attempts.len(), 2, "{e}");
+            for ((target, error), port) in attempts.iter().zip([a, b]) {
+                assert_eq!((target.host.as_str(), target.port), ("127.0.0.1", port));
+                assert_eq!(target.tls, xmpp_adapter::TargetTls::StartTls);
+                assert!(
+                    matches!(
+                        error,
+                        Error::Io {
+                            during: "connect",
+                            ..
+                        }
+                    ),
+                    "{error:?}"
+                );
+            }
+            let message = e.to_string();
             assert!(
-                attempts[0].starts_with(&format!("127.0.0.1:{a}: ")),
-                "{attempts:?}"
-            );
-            assert!(
-                attempts[1].starts_with(&format!("127.0.0.1:{b}: ")),
-                "{attempts:?}"
+                message.starts_with(&format!("no server reachable: 127.0.0.1:{a} (STARTTLS): ")),
+                "{message}"
             );
         }
         other => panic!("expected Unreachable: {other:?}"),
@@ -728,10 +883,10 @@ impl xmpp_adapter::Transport for FloodTransport {
 
     async fn start_tls(
         &mut self,
-        _: &xmpp_adapter::TlsSide,
+        side: &xmpp_adapter::TlsSide,
         _: &str,
     ) -> Result<xmpp_core::TlsInfo, Error> {
-        Err(Error::Tls("no TLS here".into()))
+        Err(Error::NoTlsConfig { role: side.role() })
     }
 }
 

@@ -72,3 +72,12 @@ fn the_close_reason_survives_a_failed_last_write() {
         Tokio,
     >());
 }
+
+#[test]
+fn self_signed_certificates_are_pinned() {
+    Tokio::block_on(async {
+        pinned_certificate::<Tokio>("tokio-pinned").await;
+        other_pinned_certificate_is_refused::<Tokio>("tokio-pinned-other").await;
+        pinned_certificate_without_its_key_is_refused::<Tokio>("tokio-pinned-nokey").await;
+    });
+}
