@@ -1,5 +1,23 @@
 //! The server side: configuration, the offered mechanism list, and [`SaslServer`], which
 //! runs any mechanism and hands credential lookups to the application as outputs.
+//!
+//! # Channel binding: what the server accepts
+//!
+//! `-PLUS` mechanisms are offered when the connection has channel-binding data
+//! ([`ServerConfig::with_channel_binding`]); the types are advertised with XEP-0440
+//! ([`ServerConfig::offered_channel_binding_types`]). The gs2 flag of the SCRAM
+//! `client-first-message` (RFC 5802 §6) is then checked strictly:
+//!
+//! | mechanism | flag | outcome |
+//! |---|---|---|
+//! | `-PLUS` | `p=<type>` with data here | bound to that data; `c=` must match it ([`SaslError::ChannelBindingMismatch`]) |
+//! | `-PLUS` | `p=<type>` without data here (`tls-unique` on TLS 1.3: undefined there, RFC 9266 §1; unknown names) | refused: [`SaslError::UnsupportedChannelBindingType`] — never accepted unverified |
+//! | non-PLUS | `n` | accepted: the client does not bind (also what XEP-0440 §3 tells a client with no shared type to send) |
+//! | non-PLUS | `y` | refused with [`SaslError::ChannelBindingDowngrade`] when `-PLUS` was offered on this connection (someone stripped the offer, or the client ignored it); accepted otherwise |
+//! | `-PLUS` with `n`/`y`, non-PLUS with `p=` | | refused as malformed |
+//!
+//! The two refusals of the first message ([`SaslError::is_channel_binding_refusal`])
+//! happen before any credential is consulted.
 
 use core::fmt;
 
@@ -250,6 +268,8 @@ enum Inner {
 pub struct SaslServer {
     mechanism: Mechanism,
     inner: Inner,
+    /// The identity the client claimed, once a credential request named it.
+    authcid: Option<String>,
 }
 
 impl SaslServer {
@@ -283,7 +303,11 @@ impl SaslServer {
             }
             m => Inner::Scram(Box::new(ScramServer::new(m, config, entropy)?)),
         };
-        Ok(SaslServer { mechanism, inner })
+        Ok(SaslServer {
+            mechanism,
+            inner,
+            authcid: None,
+        })
     }
 
     /// The mechanism being run.
@@ -291,25 +315,58 @@ impl SaslServer {
         self.mechanism
     }
 
+    /// The authentication identity the client claimed (after SASLprep), from the step
+    /// that asked for its credentials ([`ServerStep::NeedCredentials`]) on — also after
+    /// the exchange failed, so a failure can be attributed (RFC 6120 §6.4.5 counts
+    /// failed attempts). `None` while no identity was named, and for exchanges refused
+    /// before that (a malformed or channel-binding-refused first message). It is what
+    /// the client *claimed*: unknown users answered with a decoy have one too.
+    ///
+    /// ```
+    /// use xmpp_sasl::*;
+    /// let config = ServerConfig::new(true);
+    /// let mut entropy = InsecureSeededEntropy::new(1);
+    /// let mut server = SaslServer::start(&config, "PLAIN", &mut entropy)?;
+    /// assert_eq!(server.authcid(), None);
+    /// server.initial(Some(b"\0tim\0wrong"))?;
+    /// let failed = server.provide(CredentialAnswer::UnknownUser);
+    /// assert_eq!(failed, Err(SaslError::AuthenticationFailed));
+    /// assert_eq!(server.authcid(), Some("tim"));
+    /// # Ok::<(), SaslError>(())
+    /// ```
+    pub fn authcid(&self) -> Option<&str> {
+        self.authcid.as_deref()
+    }
+
+    /// Remembers the identity a credential request names.
+    fn note(&mut self, step: Result<ServerStep, SaslError>) -> Result<ServerStep, SaslError> {
+        if let Ok(ServerStep::NeedCredentials(request)) = &step {
+            self.authcid = Some(request.authcid.clone());
+        }
+        step
+    }
+
     /// Handles the initial response of `<auth/>`: `None` when the element was empty, the
     /// decoded data otherwise (`=` decodes to an empty message).
     pub fn initial(&mut self, initial_response: Option<&[u8]>) -> Result<ServerStep, SaslError> {
-        match &mut self.inner {
+        let step = match &mut self.inner {
             Inner::Plain(s) => s.initial(initial_response),
             Inner::Scram(s) => s.initial(initial_response),
             Inner::DigestMd5(s) => s.initial(initial_response),
             Inner::Aborted => Err(SaslError::UnexpectedStep),
-        }
+        };
+        self.note(step)
     }
 
     /// Handles the decoded data of a `<response/>`.
     pub fn respond(&mut self, response: &[u8]) -> Result<ServerStep, SaslError> {
-        match &mut self.inner {
+        let step = match &mut self.inner {
             Inner::Plain(s) => s.respond(response),
             Inner::Scram(s) => s.respond(response),
             Inner::DigestMd5(s) => s.respond(response),
             Inner::Aborted => Err(SaslError::UnexpectedStep),
-        }
+        };
+        self.note(step)
     }
 
     /// Answers a [`ServerStep::NeedCredentials`] request.

@@ -161,7 +161,7 @@ pub fn server_event(e: &ServerEvent) -> String {
         ServerEvent::CredentialsRequested {
             mechanism, authcid, ..
         } => format!("CredentialsRequested({authcid}, {})", mechanism.name()),
-        ServerEvent::Authenticated { jid, mechanism } => {
+        ServerEvent::Authenticated { jid, mechanism, .. } => {
             format!("Authenticated({jid}, {})", mechanism.name())
         }
         ServerEvent::BindRequested { jid, generated, .. } => {

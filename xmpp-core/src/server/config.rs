@@ -27,6 +27,52 @@ pub enum ServerTls {
 
 /// Which SASL mechanisms the server offers, and their parameters. `Debug` redacts
 /// the decoy secret.
+///
+/// # Channel binding by default
+///
+/// The default offers every SCRAM mechanism, `-PLUS` ones included whenever the TLS
+/// layer gave channel-binding data (RFC 5802 §6: `tls-exporter` on TLS 1.3,
+/// RFC 9266; `tls-server-end-point`, RFC 5929 §4), advertises those types with
+/// XEP-0440 `<sasl-channel-binding/>`, and PLAIN over TLS. The gs2 flag is checked
+/// strictly (see `xmpp_sasl`'s server documentation): a `p=` type this connection
+/// cannot verify is refused, never accepted unbound; `y` is refused whenever `-PLUS`
+/// was offered on the connection. So a client that binds correctly
+/// (`xmpp-tokio`, which reads XEP-0440) gets `SCRAM-SHA-512-PLUS` with
+/// `tls-exporter`, and a man in the middle who strips `-PLUS` from the offer is
+/// detected by its `y`.
+///
+/// No server-side choice can also give SCRAM to clients that bind with
+/// `tls-unique` only, as Debian bookworm's slixmpp 1.8.3 does even on TLS 1.3
+/// (where `tls-unique` is undefined and rustls cannot export it): its `-PLUS`
+/// attempts carry `p=tls-unique`, and its retries without `-PLUS` carry `y`, which
+/// is exactly what a stripped offer to a binding client looks like. Accepting
+/// either would let an attacker downgrade the clients that do it right; offering no
+/// `-PLUS` on some connections would do the same (whatever decides it — TLS version,
+/// stream header — the attacker picks on its own leg to the server). Such a client
+/// logs in with PLAIN instead, after one refusal per offered SCRAM mechanism (it
+/// tries each once, strongest first). Those refusals happen before any credential
+/// is consulted, so the first one per mechanism does not count toward
+/// [`ServerConfig::with_max_auth_failures`]; they are still reported as
+/// [`ServerEvent::AuthFailed`](crate::ServerEvent::AuthFailed) with an error for
+/// which [`SaslError::is_channel_binding_refusal`](xmpp_sasl::SaslError::is_channel_binding_refusal)
+/// holds.
+///
+/// [`plus_only_with_default_binding`](Self::plus_only_with_default_binding) trades
+/// that protection away on TLS 1.2 (rustls has no `tls-unique` there), for SCRAM
+/// instead of PLAIN for such clients on TLS 1.2.
+///
+/// ```
+/// use xmpp_core::SaslPolicy;
+/// use xmpp_sasl::Mechanism;
+///
+/// // The server host's chain: still -PLUS on TLS 1.3.
+/// let policy = SaslPolicy::default()
+///     .with_mechanisms(&Mechanism::ALL)
+///     .plus_only_with_default_binding()
+///     .with_scram_iterations(4096)
+///     .with_decoy_secret([1; 32]);
+/// # let _ = policy;
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SaslPolicy {
     pub(crate) mechanisms: Vec<Mechanism>,
@@ -129,11 +175,17 @@ impl SaslPolicy {
     ///
     /// Clients that do not read the XEP-0440 advertisement bind with the default type,
     /// and a server that advertises `-PLUS` must then refuse their fallback (gs2 flag
-    /// `y`) as a downgrade. A TLS stack without `tls-unique` (rustls) therefore locks
-    /// such clients out of SCRAM on TLS 1.2 if it offers `-PLUS` there on the strength
-    /// of `tls-server-end-point` alone; with this rule it offers no `-PLUS` on TLS 1.2,
-    /// and those clients log in with SCRAM without binding. On TLS 1.3 `-PLUS` stays
-    /// (`tls-exporter`, plus `tls-server-end-point` for XEP-0440 clients).
+    /// `y`) as a downgrade. With a TLS stack without `tls-unique` (rustls), such
+    /// clients (slixmpp 1.8.3) then log in on TLS 1.2 with PLAIN (see the type's
+    /// documentation); with this rule no `-PLUS` is offered on TLS 1.2 and they use
+    /// SCRAM without binding. On TLS 1.3 `-PLUS` stays (`tls-exporter`, plus
+    /// `tls-server-end-point` for XEP-0440 clients).
+    ///
+    /// **The price**: without `-PLUS` on TLS 1.2, a `y` is accepted there, so a man in
+    /// the middle who negotiates TLS 1.2 on its own connection to the server can strip
+    /// `-PLUS` from what it relays and the binding client's `y` no longer reveals it.
+    /// Off by default; deployments that accept TLS 1.2 and want that protection should
+    /// not call it.
     ///
     /// ```
     /// use xmpp_core::SaslPolicy;
@@ -318,8 +370,11 @@ impl ServerConfig {
     }
 
     /// Failed authentications allowed on one stream before it is closed with
-    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1). Exchanges
-    /// the client aborts count as failures.
+    /// `policy-violation` (RFC 6120 §6.4.5 suggests 2 to 5; at least 1; default 3).
+    /// Exchanges the client aborts count as failures. A first message refused for its
+    /// channel-binding flag alone is not counted the first time per mechanism (no
+    /// credential was consulted; see [`SaslPolicy`]), so a stream sees at most one
+    /// such refusal per offered mechanism beyond this count.
     pub fn with_max_auth_failures(mut self, failures: u8) -> Self {
         self.max_auth_failures = failures.max(1);
         self

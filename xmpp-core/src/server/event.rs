@@ -4,7 +4,7 @@
 use std::fmt;
 
 use xmpp_jid::{BareJid, FullJid};
-use xmpp_sasl::{CredentialAnswer, Mechanism};
+use xmpp_sasl::{ChannelBindingType, CredentialAnswer, Mechanism, SaslCondition, SaslError};
 use xmpp_stanza::{Stanza, StanzaErrorCondition, StreamError};
 
 /// Identifies a request the connection made with an event, to be named in the
@@ -36,12 +36,53 @@ pub enum ServerEvent {
         /// [`Account::permit_authzid`](xmpp_sasl::Account::permit_authzid).
         authzid: Option<String>,
     },
-    /// The client authenticated as `jid` (the stream restarts next).
+    /// The client authenticated as `jid` (RFC 6120 §6.4.6; the stream restarts next).
+    /// Comes right after the `<success/>` bytes.
     Authenticated {
         /// The authenticated account.
         jid: BareJid,
         /// The mechanism used.
         mechanism: Mechanism,
+        /// The channel-binding type the exchange was bound to (a `-PLUS` mechanism,
+        /// RFC 5802 §6), if any.
+        channel_binding: Option<ChannelBindingType>,
+    },
+    /// An authentication attempt failed (RFC 6120 §6.4.5): one event per
+    /// `<failure/>` the connection sends, for metrics and for throttling password
+    /// guessing. Queued immediately **before** the bytes of that `<failure/>` (and of
+    /// the stream error, if it was the last failure allowed). Never carries secrets or
+    /// SASL payloads.
+    ///
+    /// Every failure is reported: wrong password or proof, unknown user (answered
+    /// with a decoy, and reported exactly like a wrong password), channel-binding
+    /// refusals, malformed messages or elements, unknown mechanisms, aborts (also an
+    /// `<abort/>` with no exchange running), refused accounts. Password guesses are
+    /// the ones whose `error` is [`SaslError::AuthenticationFailed`];
+    /// [`SaslError::is_channel_binding_refusal`] ones tried no password (clients
+    /// such as slixmpp 1.8.3 cause several per login, see
+    /// [`SaslPolicy`](crate::SaslPolicy)). A connection that ends in the middle of an
+    /// exchange reports no failure (it was not answered).
+    AuthFailed {
+        /// The mechanism of the attempt; `None` when no known mechanism was running
+        /// (an unknown or missing mechanism name, an `<abort/>` or `<response/>`
+        /// with no exchange).
+        mechanism: Option<Mechanism>,
+        /// The authentication identity the client claimed (after SASLprep), when the
+        /// exchange got as far as naming one — see
+        /// [`SaslServer::authcid`](xmpp_sasl::SaslServer::authcid). Not verified:
+        /// the claim of whoever tried.
+        authcid: Option<String>,
+        /// The RFC 6120 §6.5 condition sent in `<failure/>`.
+        condition: SaslCondition,
+        /// The typed cause (`condition` is its
+        /// [`condition`](SaslError::condition)). Failures of the XMPP element rather
+        /// than of the SASL message are [`SaslError::IncorrectEncoding`] (bad
+        /// base64), [`SaslError::InvalidMechanism`] (no mechanism named) or
+        /// [`SaslError::Malformed`] with
+        /// [`MessageKind::XmppElement`](xmpp_sasl::MessageKind::XmppElement);
+        /// an authorization identity outside the served domain is
+        /// [`SaslError::InvalidAuthzid`].
+        error: SaslError,
     },
     /// The client asks to bind a resource: answer with [`ServerCommand::Bind`].
     BindRequested {

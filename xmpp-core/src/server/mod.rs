@@ -54,7 +54,11 @@ pub struct ServerConnection {
     user: Option<BareJid>,
     /// The bound JID.
     jid: Option<FullJid>,
+    /// Failed authentications that count toward `max_auth_failures`.
     auth_failures: u8,
+    /// Mechanisms whose first message was already refused once for its
+    /// channel-binding flag alone (such a first refusal is not counted).
+    binding_refused: Vec<xmpp_sasl::Mechanism>,
     next_request: u32,
 }
 
@@ -100,6 +104,7 @@ impl ServerConnection {
             user: None,
             jid: None,
             auth_failures: 0,
+            binding_refused: Vec::new(),
             next_request: 0,
         }
     }

@@ -6,7 +6,10 @@
 use std::time::Instant;
 
 use xmpp_jid::BareJid;
-use xmpp_sasl::{CredentialAnswer, SaslError, SaslServer, ServerStep, ServerSuccess};
+use xmpp_sasl::{
+    CredentialAnswer, Malformation, Mechanism, MessageKind, SaslError, SaslServer, ServerStep,
+    ServerSuccess,
+};
 use xmpp_stanza::{Element, Problem, Sasl, SaslCondition, SaslFailure};
 
 use super::negotiate::{Phase, unexpected};
@@ -22,13 +25,24 @@ pub(super) struct Exchange {
     pending: Option<RequestId>,
 }
 
-/// The §6.5 condition for a SASL element that could not be read.
-fn condition_for(problem: Problem) -> SaslCondition {
+/// The error for a SASL element that could not be read (its §6.5 condition is what
+/// `<failure/>` carries): bad base64 is `incorrect-encoding`, a missing mechanism
+/// `invalid-mechanism`, anything else about the element `malformed-request`.
+fn error_for(problem: Problem) -> SaslError {
     match problem {
-        Problem::MissingAttribute("mechanism") => SaslCondition::InvalidMechanism,
-        Problem::InvalidBase64 => SaslCondition::IncorrectEncoding,
-        _ => SaslCondition::MalformedRequest,
+        Problem::MissingAttribute("mechanism") => SaslError::InvalidMechanism,
+        Problem::InvalidBase64 => SaslError::IncorrectEncoding,
+        _ => SaslError::Malformed {
+            message: MessageKind::XmppElement,
+            what: Malformation::UnexpectedData,
+        },
     }
+}
+
+/// The `<failure/>` child for a condition (the two crates name the same RFC 6120
+/// §6.5 list; an unknown name cannot occur and would be `not-authorized`).
+fn wire_condition(condition: xmpp_sasl::SaslCondition) -> SaslCondition {
+    SaslCondition::from_name(condition.as_str()).unwrap_or(SaslCondition::NotAuthorized)
 }
 
 impl ServerConnection {
@@ -44,10 +58,15 @@ impl ServerConnection {
             self.reject(unexpected(element));
             return;
         }
+        // The mechanism an `<auth/>` names, for a failure before an exchange runs.
+        let requested = match element.name() {
+            "auth" => element.attr("mechanism").and_then(Mechanism::from_name),
+            _ => None,
+        };
         let sasl = match Sasl::try_from(element) {
             Ok(s) => s,
             Err(e) => {
-                self.fail(now, condition_for(e.problem()));
+                self.fail(now, error_for(e.problem()), requested);
                 return;
             }
         };
@@ -79,7 +98,7 @@ impl ServerConnection {
                 return;
             }
         };
-        self.step(now, step);
+        self.step(now, step, requested);
     }
 
     /// Answers a credential request.
@@ -97,12 +116,18 @@ impl ServerConnection {
         }
         exchange.pending = None;
         let step = exchange.server.provide(answer);
-        self.step(now, step);
+        self.step(now, step, None);
         Ok(())
     }
 
-    /// Acts on the machine's answer.
-    fn step(&mut self, now: Instant, step: Result<ServerStep, SaslError>) {
+    /// Acts on the machine's answer; `requested` is the mechanism an `<auth/>` named
+    /// (for a failure before any exchange ran).
+    fn step(
+        &mut self,
+        now: Instant,
+        step: Result<ServerStep, SaslError>,
+        requested: Option<Mechanism>,
+    ) {
         match step {
             Ok(ServerStep::Challenge(data)) => {
                 self.send_internal(now, &Element::from(Sasl::Challenge(Some(data))));
@@ -120,25 +145,21 @@ impl ServerConnection {
                 });
             }
             Ok(ServerStep::Success(success)) => self.succeed(now, success),
-            Ok(_) => self.fail(now, SaslCondition::TemporaryAuthFailure),
-            Err(e) => {
-                let condition = SaslCondition::from_name(e.condition().as_str())
-                    .unwrap_or(SaslCondition::NotAuthorized);
-                self.fail(now, condition);
-            }
+            Ok(_) => self.fail(now, SaslError::TemporaryFailure, requested),
+            Err(e) => self.fail(now, e, requested),
         }
     }
 
     /// The account the exchange authenticated: the authorization identity if one was
     /// requested (and permitted), else the user name at our domain.
-    fn account(&self, success: &ServerSuccess) -> Result<BareJid, SaslCondition> {
+    fn account(&self, success: &ServerSuccess) -> Result<BareJid, SaslError> {
         match &success.authzid {
             Some(authzid) => BareJid::new(authzid)
                 .ok()
                 .filter(|j| j.node().is_some() && j.domain() == self.config.domain())
-                .ok_or(SaslCondition::InvalidAuthzid),
+                .ok_or(SaslError::InvalidAuthzid),
             None => BareJid::from_parts(Some(&success.authcid), self.config.domain())
-                .map_err(|_| SaslCondition::NotAuthorized),
+                .map_err(|_| SaslError::AuthenticationFailed),
         }
     }
 
@@ -146,8 +167,8 @@ impl ServerConnection {
     fn succeed(&mut self, now: Instant, success: ServerSuccess) {
         let user = match self.account(&success) {
             Ok(user) => user,
-            Err(condition) => {
-                self.fail(now, condition);
+            Err(error) => {
+                self.fail(now, error, None);
                 return;
             }
         };
@@ -161,16 +182,46 @@ impl ServerConnection {
         self.wire.event(ServerEvent::Authenticated {
             jid: user,
             mechanism: success.mechanism,
+            channel_binding: success.channel_binding,
         });
     }
 
-    /// `<failure/>`; too many of them close the stream. Every failure counts, an
-    /// `<aborted/>` one too: otherwise `<auth/>` + `<abort/>` could start exchanges
-    /// (and credential lookups) without end on one stream (RFC 6120 §6.4.5).
-    fn fail(&mut self, now: Instant, condition: SaslCondition) {
+    /// [`ServerEvent::AuthFailed`], then `<failure/>`; too many failures close the
+    /// stream (RFC 6120 §6.4.5).
+    ///
+    /// Every failure counts toward `max_auth_failures`, an `<aborted/>` one too
+    /// (otherwise `<auth/>` + `<abort/>` could start exchanges, and credential
+    /// lookups, without end on one stream) — except the first refusal per mechanism
+    /// of a first message for its channel-binding flag alone
+    /// ([`SaslError::is_channel_binding_refusal`]): no credential was consulted, and
+    /// clients that bind only with `tls-unique` (slixmpp 1.8.3) get one for every
+    /// offered SCRAM mechanism before they reach PLAIN. Bounded by the number of
+    /// mechanisms.
+    fn fail(&mut self, now: Instant, error: SaslError, requested: Option<Mechanism>) {
+        let (mechanism, authcid) = match &self.phase {
+            Phase::Sasl(exchange) => (
+                Some(exchange.server.mechanism()),
+                exchange.server.authcid().map(str::to_owned),
+            ),
+            _ => (requested, None),
+        };
+        let uncounted = match mechanism {
+            Some(m) if error.is_channel_binding_refusal() && !self.binding_refused.contains(&m) => {
+                self.binding_refused.push(m);
+                true
+            }
+            _ => false,
+        };
+        let condition = error.condition();
         self.phase = Phase::Negotiating;
-        let failure = Element::from(Sasl::Failure(SaslFailure::new(condition)));
-        if !self.send_internal(now, &failure) {
+        self.wire.event(ServerEvent::AuthFailed {
+            mechanism,
+            authcid,
+            condition,
+            error,
+        });
+        let failure = Element::from(Sasl::Failure(SaslFailure::new(wire_condition(condition))));
+        if !self.send_internal(now, &failure) || uncounted {
             return;
         }
         self.auth_failures = self.auth_failures.saturating_add(1);
@@ -186,17 +237,25 @@ mod tests {
 
     #[test]
     fn unreadable_sasl_elements_map_to_their_conditions() {
+        let condition = |p| wire_condition(error_for(p).condition());
         assert_eq!(
-            condition_for(Problem::MissingAttribute("mechanism")),
+            condition(Problem::MissingAttribute("mechanism")),
             SaslCondition::InvalidMechanism
         );
         assert_eq!(
-            condition_for(Problem::InvalidBase64),
+            condition(Problem::InvalidBase64),
             SaslCondition::IncorrectEncoding
         );
         assert_eq!(
-            condition_for(Problem::UnexpectedText),
+            condition(Problem::UnexpectedText),
             SaslCondition::MalformedRequest
         );
+    }
+
+    #[test]
+    fn every_sasl_condition_has_its_wire_form() {
+        for c in xmpp_sasl::SaslCondition::ALL {
+            assert_eq!(wire_condition(c).name(), c.as_str());
+        }
     }
 }

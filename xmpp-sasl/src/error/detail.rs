@@ -28,6 +28,11 @@ pub enum MessageKind {
     Challenge,
     /// A response arriving when the mechanism expects none.
     Response,
+    /// The XMPP element that carries a SASL message (`<auth/>`, `<response/>`,
+    /// `<abort/>`; RFC 6120 §6.4) with an attribute, child or text it may not have.
+    /// Reported by the XMPP layer, which reads the element; never by this crate's
+    /// machines, which see only the decoded message.
+    XmppElement,
 }
 
 impl fmt::Display for MessageKind {
@@ -44,6 +49,7 @@ impl fmt::Display for MessageKind {
             MessageKind::SuccessData => "success additional data",
             MessageKind::Challenge => "challenge",
             MessageKind::Response => "response",
+            MessageKind::XmppElement => "SASL element",
         })
     }
 }

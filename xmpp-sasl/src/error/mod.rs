@@ -168,6 +168,32 @@ impl SaslError {
         }
     }
 
+    /// Whether a server refused the `client-first-message` for its gs2 channel-binding
+    /// flag alone (RFC 5802 §6), before any credential was consulted — so no password
+    /// was tried: [`UnsupportedChannelBindingType`](Self::UnsupportedChannelBindingType)
+    /// (`p=` names a type this connection cannot verify, such as `tls-unique` on
+    /// TLS 1.3, RFC 9266 §1) or [`ChannelBindingDowngrade`](Self::ChannelBindingDowngrade)
+    /// (`y` although `-PLUS` was offered).
+    ///
+    /// Clients that bind only with `tls-unique` (slixmpp up to 1.8.4) get these for
+    /// every offered SCRAM mechanism before they try PLAIN, so a server may leave them
+    /// out of its password-guessing count; a downgrade refusal is also worth logging,
+    /// as it is what a stripped `-PLUS` offer looks like.
+    ///
+    /// ```
+    /// use xmpp_sasl::SaslError;
+    /// assert!(SaslError::ChannelBindingDowngrade.is_channel_binding_refusal());
+    /// assert!(SaslError::UnsupportedChannelBindingType.is_channel_binding_refusal());
+    /// assert!(!SaslError::ChannelBindingMismatch.is_channel_binding_refusal());
+    /// assert!(!SaslError::AuthenticationFailed.is_channel_binding_refusal());
+    /// ```
+    pub fn is_channel_binding_refusal(&self) -> bool {
+        matches!(
+            self,
+            SaslError::UnsupportedChannelBindingType | SaslError::ChannelBindingDowngrade
+        )
+    }
+
     pub(crate) fn malformed(message: MessageKind, what: Malformation) -> Self {
         SaslError::Malformed { message, what }
     }
