@@ -6,8 +6,13 @@
 //!   subscribe to each other, see each other's presence and exchange messages;
 //! * go-sendxmpp sends a message that slixmpp receives, and one that our tokio
 //!   client receives;
-//! * slixmpp on TLS 1.3, which binds with `tls-unique` (undefined there, RFC 9266):
-//!   refused while we offer `-PLUS`, logged in with `--channel-binding off`.
+//! * slixmpp on TLS 1.3 against the default configuration: it binds with
+//!   `tls-unique` (undefined there, RFC 9266) and retries without `-PLUS` with gs2
+//!   flag `y`; both are refused while we offer `-PLUS` (one uncounted refusal per
+//!   mechanism), and it logs in with PLAIN — never with `-PLUS`, never with SCRAM
+//!   and `y`; with `--channel-binding off` it uses SCRAM;
+//! * our tokio client gets `SCRAM-SHA-512-PLUS` (bound with `tls-exporter`) from
+//!   the same default configuration.
 //!
 //! Ignored by default (they need the Debian packages); `scripts/test-all.sh` runs
 //! `conformance/interop/install.sh` and then these with `--ignored`, where a missing
@@ -20,6 +25,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use futures::StreamExt;
+use xmpp_sasl::Mechanism;
 use xmpp_stanza::{Presence, Stanza};
 use xmpp_testkit::processes::{self, ServerProcess, interop_dir, run_tool};
 use xmpp_tokio::{ConnectConfig, Event};
@@ -81,21 +87,29 @@ fn has_line(output: &str, prefix: &str) -> bool {
     output.lines().any(|l| l.starts_with(prefix))
 }
 
+/// slixmpp logged in without channel binding: with PLAIN where we offered `-PLUS`
+/// (1.8.3 binds only with `tls-unique`, which we cannot verify, and its fallback
+/// says `y`), or with SCRAM where we did not; a slixmpp that stopped binding with
+/// `tls-unique` would use SCRAM with `n`. Never `-PLUS`.
+fn logged_in_unbound(output: &str) -> bool {
+    let auth: Vec<&str> = output.lines().filter(|l| l.starts_with("AUTH ")).collect();
+    matches!(auth.as_slice(), [line] if (*line == "AUTH PLAIN" || line.starts_with("AUTH SCRAM-SHA-")) && !line.ends_with("-PLUS"))
+}
+
 #[test]
 #[ignore = "needs python3-slixmpp (conformance/interop/install.sh); run by scripts/test-all.sh"]
 fn two_slixmpp_clients_subscribe_and_chat() {
+    // The default configuration, slixmpp's default TLS (1.3) for alice and TLS 1.2
+    // for bob.
     let (server, certs) = start_server("slixmpp-pair", &[]);
     let port = server.port;
-    // slixmpp binds only with tls-unique, which rustls cannot provide; on TLS 1.2 the
-    // server offers no -PLUS (see SaslPolicy::plus_only_with_default_binding), so
-    // slixmpp uses SCRAM without binding.
     let (c1, c2) = (certs.clone(), certs.clone());
     let alice = std::thread::spawn(move || {
         slixmpp(
             port,
             &c1,
             "alice",
-            "1.2",
+            "any",
             &["buddy", "bob@example.test", "hi bob"],
         )
     });
@@ -108,14 +122,19 @@ fn two_slixmpp_clients_subscribe_and_chat() {
             &["buddy", "alice@example.test", "hi alice"],
         )
     });
-    for (name, peer, body, (ok, out)) in [
-        ("alice", "bob", "hi alice", alice.join().unwrap()),
-        ("bob", "alice", "hi bob", bob.join().unwrap()),
+    for (name, peer, body, tls, (ok, out)) in [
+        (
+            "alice",
+            "bob",
+            "hi alice",
+            "TLS TLSv1.3",
+            alice.join().unwrap(),
+        ),
+        ("bob", "alice", "hi bob", "TLS TLSv1.2", bob.join().unwrap()),
     ] {
         assert!(ok, "{name}:\n{out}");
-        assert!(has_line(&out, "TLS TLSv1.2"), "{name}:\n{out}");
-        assert!(has_line(&out, "AUTH SCRAM-SHA-"), "{name}:\n{out}");
-        assert!(!out.contains("-PLUS"), "{name}:\n{out}");
+        assert!(has_line(&out, tls), "{name}:\n{out}");
+        assert!(logged_in_unbound(&out), "{name}:\n{out}");
         assert!(has_line(&out, "ROSTER 0"), "{name}: initial roster\n{out}");
         let peer_jid = format!("{peer}@{DOMAIN}");
         assert!(
@@ -137,39 +156,93 @@ fn two_slixmpp_clients_subscribe_and_chat() {
 
 #[test]
 #[ignore = "needs python3-slixmpp (conformance/interop/install.sh); run by scripts/test-all.sh"]
-fn slixmpp_on_tls_1_3_and_channel_binding() {
-    // With -PLUS offered, slixmpp 1.8.3 tries SCRAM-*-PLUS with p=tls-unique — not
-    // defined for TLS 1.3 and not available from rustls — three times, and the
-    // server ends the stream after the third failure. A fixed slixmpp (1.8.5+) would
-    // log in without binding; either way it must never log in with -PLUS.
+fn slixmpp_on_tls_1_3_logs_in_with_the_default_configuration() {
+    // -PLUS is offered (tls-exporter, tls-server-end-point; XEP-0440). slixmpp 1.8.3
+    // tries SCRAM-SHA-512/256/1-PLUS with p=tls-unique, then SCRAM-SHA-512/256/1
+    // with y, then PLAIN: six refusals, none counted toward the three failures a
+    // stream may have (each is its mechanism's first channel-binding refusal), and
+    // PLAIN succeeds on the same stream.
     let (server, certs) = start_server("slixmpp-tls13", &[]);
-    let (ok, out) = slixmpp(server.port, &certs, "carol", "1.3", &["login-roster"]);
-    assert!(
-        !out.contains("AUTH SCRAM-SHA-512-PLUS") && !out.contains("-PLUS\n"),
-        "{out}"
-    );
-    if !ok {
-        assert!(
-            out.contains("policy-violation") || out.contains("AUTH_FAILED"),
-            "an unexpected failure: {out}"
+    for (user, tls) in [("carol", "1.3"), ("dave", "any")] {
+        let (ok, out) = slixmpp(server.port, &certs, user, tls, &["login-roster"]);
+        assert!(ok, "{out}");
+        assert!(has_line(&out, "TLS TLSv1.3"), "{out}");
+        assert!(logged_in_unbound(&out), "{out}");
+        assert!(has_line(&out, "DONE"), "{out}");
+        eprintln!(
+            "slixmpp on TLS 1.3 with -PLUS offered: {}",
+            out.replace('\n', " | ")
         );
     }
-    eprintln!(
-        "slixmpp on TLS 1.3 with -PLUS offered: {}",
-        out.replace('\n', " | ")
-    );
-    // The server is unharmed: slixmpp on TLS 1.2 logs in right after.
+    // And on TLS 1.2, where rustls has no tls-unique either.
     let (ok, out) = slixmpp(server.port, &certs, "carol", "1.2", &["login-roster"]);
-    assert!(ok && has_line(&out, "DONE"), "{out}");
+    assert!(
+        ok && logged_in_unbound(&out) && has_line(&out, "DONE"),
+        "{out}"
+    );
+    // A wrong password is still refused, and the stream survives its refusals to
+    // report it.
+    let (ok, out) = {
+        let port = server.port.to_string();
+        let ca = certs.join("ca.pem");
+        run_tool(
+            &interop_dir().join("slixmpp_check.py"),
+            &[
+                "--jid",
+                "erin@example.test",
+                "--password",
+                "wrong",
+                "--port",
+                &port,
+                "--ca",
+                ca.to_str().unwrap(),
+                "--timeout",
+                "30",
+                "login-roster",
+            ],
+            Duration::from_secs(40),
+        )
+    };
+    assert!(!ok && out.contains("AUTH_FAILED"), "{out}");
     server.stop();
 
-    // Without -PLUS, stock slixmpp logs in on TLS 1.3 with SCRAM (flag 'y' is
-    // accepted: the server offered no binding).
+    // With --channel-binding off nothing -PLUS is offered and slixmpp's y is the
+    // truth: SCRAM on TLS 1.3.
     let (server, certs) = start_server("slixmpp-nocb", &["--channel-binding", "off"]);
     let (ok, out) = slixmpp(server.port, &certs, "dave", "1.3", &["login-roster"]);
     assert!(ok, "{out}");
     assert!(has_line(&out, "TLS TLSv1.3"), "{out}");
     assert!(has_line(&out, "AUTH SCRAM-SHA-512"), "{out}");
+    assert!(!out.contains("-PLUS"), "{out}");
+    server.stop();
+}
+
+#[test]
+#[ignore = "needs the interop harness's certificates (openssl, conformance/interop/install.sh); run by scripts/test-all.sh"]
+fn our_client_gets_scram_sha_512_plus_from_the_default_configuration() {
+    let (server, certs) = start_server("tokio-plus", &[]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let first = rt.block_on(async {
+        let config = ConnectConfig::new(&format!("alice@{DOMAIN}/tokio"), "pw-alice")
+            .unwrap()
+            .server("127.0.0.1", server.port)
+            .ca_file(certs.join("ca.pem"));
+        let (client, mut events) = xmpp_tokio::connect(config).await.unwrap();
+        let first = events.next().await;
+        client.close().await.unwrap();
+        first
+    });
+    assert!(
+        matches!(
+            first,
+            Some(Event::Authenticated(Mechanism::ScramSha512Plus))
+        ),
+        "{first:?}"
+    );
     server.stop();
 }
 
@@ -229,7 +302,7 @@ fn go_sendxmpp_reaches_slixmpp_and_our_client() {
             port,
             &c,
             "alice",
-            "1.2",
+            "any",
             &["receive-one", "bob@example.test"],
         )
     });
