@@ -16,8 +16,9 @@ use crate::runtime::{Runtime, TlsSide, Transport, timeout};
 /// Bytes read per call; also the write buffer capacity kept between bursts.
 const READ_BUFFER: usize = 4096;
 
-/// How long one write (or the final shutdown) may wait for the peer to read.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one write (or the final shutdown) may wait for the peer to read, by
+/// default.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Requests served while an event waits for room, between two writes: what they
 /// queue cannot be written before the event is delivered, so without a bound an
@@ -42,12 +43,50 @@ pub trait App<C: Connection>: Send {
     fn event(&mut self, event: C::Event) -> Option<Self::Event>;
     /// The last event: the connection finished (`None` after a graceful close).
     fn finish(&mut self, error: Option<Error>) -> Self::Event;
+    /// Everything the connection produced so far was written to the transport
+    /// (called after every successful write): what was handed to it before has left.
+    fn flushed(&mut self) {}
+    /// A request still queued when the connection finished, never applied (called
+    /// for each, in order, before [`App::finish`]).
+    fn unsent(&mut self, request: Self::Request) {
+        drop(request);
+    }
+    /// `n` bytes were read from the peer (called before the connection sees them).
+    fn bytes_read(&mut self, now: Instant, n: usize) {
+        let _ = (now, n);
+    }
+    /// When the transport may be read again: `None` (or a time not after `now`) to
+    /// read at once. A rate limit returns a later time, and the peer is read more
+    /// slowly — TCP pushes back — instead of being cut off.
+    fn read_resume_at(&mut self, now: Instant) -> Option<Instant> {
+        let _ = now;
+        None
+    }
+}
+
+/// What woke the driver's wait.
+enum Woke<Q> {
+    Read(std::io::Result<usize>),
+    Request(Option<Q>),
+    Timer,
+}
+
+/// How [`drive`] runs a connection.
+#[derive(Clone, Debug)]
+pub struct DriveOptions {
+    /// The TLS configuration for STARTTLS (`None`: a plaintext test connection).
+    pub tls: Option<TlsSide>,
+    /// Time allowed for a TLS handshake.
+    pub handshake_timeout: Duration,
+    /// How long one write may wait for the peer to read before the connection fails
+    /// ([`WRITE_TIMEOUT`] by default).
+    pub write_timeout: Duration,
 }
 
 /// Drives `conn` over `transport` with runtime `R` until it closes: bytes in and
-/// out, the STARTTLS upgrade with `tls`, timers, `app`'s requests from `requests`
-/// and its events onto `events` (the last one [`App::finish`]'s). The future
-/// completes when the connection has closed and its last event is delivered.
+/// out, the STARTTLS upgrade with `options.tls`, timers, `app`'s requests from
+/// `requests` and its events onto `events` (the last one [`App::finish`]'s). The
+/// future completes when the connection has closed and its last event is delivered.
 ///
 /// [`serve_with`](crate::serve_with) and [`connect_with`](crate::connect_with) are
 /// this loop with channel handles as the application; a server host implements
@@ -55,8 +94,7 @@ pub trait App<C: Connection>: Send {
 pub async fn drive<R, C, A>(
     transport: R::Transport,
     conn: C,
-    tls: Option<TlsSide>,
-    handshake_timeout: Duration,
+    options: DriveOptions,
     requests: mpsc::Receiver<A::Request>,
     events: mpsc::Sender<A::Event>,
     app: A,
@@ -69,8 +107,9 @@ pub async fn drive<R, C, A>(
     let driver = Driver::<R, C, A> {
         conn,
         transport,
-        tls,
-        handshake_timeout,
+        tls: options.tls,
+        handshake_timeout: options.handshake_timeout,
+        write_timeout: options.write_timeout,
         requests,
         events,
         app,
@@ -87,6 +126,7 @@ where
     pub(crate) transport: R::Transport,
     pub(crate) tls: Option<TlsSide>,
     pub(crate) handshake_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     pub(crate) requests: mpsc::Receiver<A::Request>,
     pub(crate) events: mpsc::Sender<A::Event>,
     pub(crate) app: A,
@@ -117,32 +157,64 @@ where
                 self.conn.handle_timeout(Instant::now());
                 continue;
             }
+            // A rate limit of the application: no read until then.
+            let now = Instant::now();
+            let paused = self.app.read_resume_at(now).filter(|at| *at > now);
+            let wake = match (deadline, paused) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timer = async {
-                match deadline {
+                match wake {
                     Some(at) => R::sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };
             // Unbiased: neither a flooding peer nor a busy application starves the
             // other. Every branch is cancel-safe (an unfinished read consumed nothing).
-            futures::select! {
-                read = self.transport.read(&mut buf).fuse() => match read {
-                    Ok(0) => self.conn.handle_eof(Instant::now()),
-                    Ok(n) => {
-                        trace!(bytes = n, "read");
-                        self.conn.handle_input(Instant::now(), buf.get(..n).unwrap_or_default());
+            let woke = {
+                let read = self.transport.read(&mut buf).fuse();
+                let mut read = std::pin::pin!(if paused.is_some() {
+                    futures::future::Fuse::terminated()
+                } else {
+                    read
+                });
+                futures::select! {
+                    read = read => Woke::Read(read),
+                    // A terminated `requests` (every sender gone) is not polled again.
+                    request = self.requests.next() => Woke::Request(request),
+                    () = timer.fuse() => Woke::Timer,
+                }
+            };
+            match woke {
+                Woke::Read(Ok(0)) => self.conn.handle_eof(Instant::now()),
+                Woke::Read(Ok(n)) => {
+                    trace!(bytes = n, "read");
+                    let now = Instant::now();
+                    self.app.bytes_read(now, n);
+                    self.conn
+                        .handle_input(now, buf.get(..n).unwrap_or_default());
+                }
+                Woke::Read(Err(e)) => break Some(Error::io("read")(e)),
+                Woke::Request(request) => self.serve(request),
+                // Woken for the deadline, or only to read again.
+                Woke::Timer => {
+                    if deadline.is_some_and(|at| at <= Instant::now()) {
+                        self.conn.handle_timeout(Instant::now());
                     }
-                    Err(e) => break Some(Error::io("read")(e)),
-                },
-                // A terminated `requests` (every sender gone) is not polled again.
-                request = self.requests.next() => self.serve(request),
-                () = timer.fuse() => self.conn.handle_timeout(Instant::now()),
+                }
             }
         };
         if let Some(e) = &error {
             debug!(error = %e, "connection failed");
         }
-        let _ = timeout::<R, _>(WRITE_TIMEOUT, "shutdown", self.transport.shutdown()).await;
+        let shutdown = self.transport.shutdown();
+        let _ = timeout::<R, _>(self.write_timeout, "shutdown", shutdown).await;
+        // What was queued for the connection and never applied goes back.
+        self.requests.close();
+        while let Ok(request) = self.requests.try_recv() {
+            self.app.unsent(request);
+        }
         let last = self.app.finish(error);
         // A dropped event stream only means nobody listens any more.
         let _ = self.events.send(last).await;
@@ -169,10 +241,9 @@ where
                     }
                 }
                 Output::StartTls { role, server_name } => {
-                    flush::<R>(&mut self.transport, out).await?;
+                    self.flush(out).await?;
                     let Some(tls) = self.tls.as_ref().filter(|t| t.role() == role) else {
-                        let no_tls = format!("no TLS configuration for the {role:?} role");
-                        return Err(Error::Tls(no_tls));
+                        return Err(Error::NoTlsConfig { role });
                     };
                     let span = debug_span!("starttls", ?role, name = %server_name);
                     let handshake = self.transport.start_tls(tls, &server_name);
@@ -185,14 +256,14 @@ where
                 Output::Closed(reason) => {
                     // The reason matters more than its last words: a peer that is
                     // gone before our stream error is written still broke the rules.
-                    if let Err(e) = flush::<R>(&mut self.transport, out).await {
+                    if let Err(e) = self.flush(out).await {
                         debug!(error = %e, "the last write failed");
                     }
                     debug!(%reason, "closed");
                     return Error::from_close(reason).map_or(Ok(None), Err);
                 }
                 Output::Wait(deadline) => {
-                    flush::<R>(&mut self.transport, out).await?;
+                    self.flush(out).await?;
                     return Ok(Some(deadline));
                 }
             }
@@ -238,17 +309,26 @@ pub(crate) async fn call<Q, T>(
     answer.await.map_err(|_| Error::Closed)
 }
 
-/// Writes the gathered bytes (never their content to the log: they hold SASL data).
-/// A peer that stops reading fails the connection after [`WRITE_TIMEOUT`].
-async fn flush<R: Runtime>(transport: &mut R::Transport, out: &mut Vec<u8>) -> Result<(), Error> {
-    if !out.is_empty() {
-        trace!(bytes = out.len(), "write");
-        let write = transport.write_all(out);
-        timeout::<R, _>(WRITE_TIMEOUT, "write", write)
-            .await?
-            .map_err(Error::io("write"))?;
-        out.clear();
-        out.shrink_to(READ_BUFFER);
+impl<R, C, A> Driver<R, C, A>
+where
+    R: Runtime,
+    C: Connection,
+    A: App<C>,
+{
+    /// Writes the gathered bytes (never their content to the log: they hold SASL
+    /// data) and tells the application. A peer that stops reading fails the
+    /// connection after the write timeout.
+    async fn flush(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        if !out.is_empty() {
+            trace!(bytes = out.len(), "write");
+            let write = self.transport.write_all(out);
+            timeout::<R, _>(self.write_timeout, "write", write)
+                .await?
+                .map_err(Error::io("write"))?;
+            out.clear();
+            out.shrink_to(READ_BUFFER);
+        }
+        self.app.flushed();
+        Ok(())
     }
-    Ok(())
 }

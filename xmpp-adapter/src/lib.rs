@@ -52,7 +52,7 @@ mod tls;
 pub use client::{Client, Event, Events};
 pub use config::{ConnectConfig, Security};
 pub use connect::connect_with;
-pub use driver::{App, drive};
+pub use driver::{App, DriveOptions, WRITE_TIMEOUT, drive};
 pub use entropy::OsEntropy;
 pub use error::Error;
 pub use runtime::with_timeout;

@@ -97,6 +97,7 @@ pub async fn serve_with<R: Runtime>(
         transport,
         tls,
         handshake_timeout: options.tls_timeout,
+        write_timeout: crate::driver::WRITE_TIMEOUT,
         requests: command_rx,
         events,
         app: ServerApp,

@@ -56,20 +56,20 @@ impl Transport for SmolTransport {
 
     async fn start_tls(&mut self, side: &TlsSide, name: &str) -> Result<TlsInfo, Error> {
         let SmolTransport::Plain(tcp) = std::mem::replace(self, SmolTransport::Closed) else {
-            return Err(Error::Tls("the transport is not plain TCP".into()));
+            return Err(Error::AlreadyTls);
         };
         let (stream, info) = match side {
             TlsSide::Client(config) => {
                 let s = TlsConnector::from(config.clone())
                     .connect(server_name(name)?, tcp)
                     .await;
-                let s = s.map_err(|e| Error::Tls(e.to_string()))?;
+                let s = s.map_err(Error::tls_handshake)?;
                 let info = client_tls_info(s.get_ref().1);
                 (TlsStream::from(s), info)
             }
             TlsSide::Server(server) => {
                 let s = TlsAcceptor::from(server.config.clone()).accept(tcp).await;
-                let s = s.map_err(|e| Error::Tls(e.to_string()))?;
+                let s = s.map_err(Error::tls_handshake)?;
                 let info = server_tls_info(s.get_ref().1, server);
                 (TlsStream::from(s), info)
             }

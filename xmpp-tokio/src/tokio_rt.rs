@@ -135,19 +135,19 @@ impl Transport for TokioTransport {
 
     async fn start_tls(&mut self, side: &TlsSide, name: &str) -> Result<TlsInfo, Error> {
         let TokioTransport::Plain(tcp) = std::mem::replace(self, TokioTransport::Closed) else {
-            return Err(Error::Tls("the transport is not plain TCP".into()));
+            return Err(Error::AlreadyTls);
         };
         let (stream, info) = match side {
             TlsSide::Client(config) => {
                 let name = server_name(name)?;
                 let s = TlsConnector::from(config.clone()).connect(name, tcp).await;
-                let s = s.map_err(|e| Error::Tls(e.to_string()))?;
+                let s = s.map_err(Error::tls_handshake)?;
                 let info = client_tls_info(s.get_ref().1);
                 (TlsStream::from(s), info)
             }
             TlsSide::Server(server) => {
                 let s = TlsAcceptor::from(server.config.clone()).accept(tcp).await;
-                let s = s.map_err(|e| Error::Tls(e.to_string()))?;
+                let s = s.map_err(Error::tls_handshake)?;
                 let info = server_tls_info(s.get_ref().1, server);
                 (TlsStream::from(s), info)
             }
