@@ -687,15 +687,9 @@ mod tests {
         // The oldest-idle went: the first address is forgotten, the last kept.
         let now = t0 + secs(2);
         fail_n(&mut t, now, v4(0x0a00_0000 + 1_999u32), None, 3);
-        assert_eq!(
-            t.delay(now, v4(0x0a00_0000 + 1_999u32), None),
-            secs(1)
-        );
+        assert_eq!(t.delay(now, v4(0x0a00_0000 + 1_999u32), None), secs(1));
         fail_n(&mut t, now, v4(0x0a00_0000), None, 3);
-        assert_eq!(
-            t.delay(now, v4(0x0a00_0000), None),
-            Duration::ZERO
-        );
+        assert_eq!(t.delay(now, v4(0x0a00_0000), None), Duration::ZERO);
         // A record touched again is young again: it outlives older ones.
         let addr = |n: u32| v4(0x0a00_0000 + n);
         t.handle_failure(now, addr(1_500), None);

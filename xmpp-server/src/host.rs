@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use xmpp_core::{RequestId as ConnRequestId, ServerCommand, ServerEvent};
 use xmpp_sasl::Entropy;
-use xmpp_stanza::Element;
+use xmpp_stanza::{Element, Stanza};
 
 use crate::change::Change;
 use crate::error::RouterError;
@@ -148,6 +148,19 @@ impl<E: Entropy> Host<E> {
             ServerEvent::Stanza(stanza) => self.router.stanza_received(now, wall, session, *stanza),
             _ => Ok(()),
         }
+    }
+
+    /// `stanza`, handed out in an [`Action::Command`] `Send` for `session`, never
+    /// reached the client (its queue was full, or the connection ended with it
+    /// queued): see [`Router::stanza_undelivered`]. Nothing routed is lost.
+    pub fn undelivered(
+        &mut self,
+        now: Instant,
+        wall: Timestamp,
+        session: SessionId,
+        stanza: Stanza,
+    ) {
+        self.router.stanza_undelivered(now, wall, session, stanza);
     }
 
     /// The session's connection is gone, for whatever reason.

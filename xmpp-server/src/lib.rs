@@ -140,6 +140,7 @@
 
 mod accounts;
 pub use crate::accounts::derive_account_keys;
+mod auth_throttle;
 mod bind;
 mod blocking;
 mod change;
@@ -165,7 +166,9 @@ mod session;
 mod store;
 pub mod subscription;
 mod time;
+mod undelivered;
 
+pub use crate::auth_throttle::{AuthThrottle, AuthThrottleConfig};
 pub use crate::change::{Change, OfflineMessage, RosterEntry, RosterSubscription};
 pub use crate::config::{FloodLimit, Limits, RouterConfig};
 pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES, bind_features};

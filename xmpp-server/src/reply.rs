@@ -37,6 +37,18 @@ impl Hub {
         }
     }
 
+    /// [`Hub::bounce_with`] to `session` if there is one (the sender may be gone).
+    pub(crate) fn bounce_to(
+        &mut self,
+        session: Option<SessionId>,
+        stanza: &Stanza,
+        condition: StanzaErrorCondition,
+    ) {
+        if let Some(session) = session {
+            self.bounce_with(session, stanza, condition);
+        }
+    }
+
     /// [`Hub::bounce`] with just a condition.
     pub(crate) fn bounce_with(
         &mut self,

@@ -286,6 +286,25 @@ impl<E: Entropy> Router<E> {
         Ok(())
     }
 
+    /// `stanza`, routed to `session` (an [`Output::Deliver`]), never reached its
+    /// client: the host's queue for the connection was full (a client that does not
+    /// read), or the connection ended with it still queued. The session is closed
+    /// with `resource-constraint` if it still runs and receives nothing more, and the
+    /// stanza is routed again as if that resource were gone: a message to the
+    /// account's other resources or to offline storage, an IQ request answered with
+    /// `recipient-unavailable`; bounced to its sender when it cannot be stored.
+    /// Nothing routed is lost. Unknown sessions are fine (already closed).
+    pub fn stanza_undelivered(
+        &mut self,
+        now: Instant,
+        wall: Timestamp,
+        session: SessionId,
+        stanza: Stanza,
+    ) {
+        let _ = now;
+        self.hub.handle_undelivered(session, stanza, wall);
+    }
+
     /// The session's connection is gone (for whatever reason, including a close
     /// the router asked for). Broadcasts unavailable presence if it was available
     /// and forgets the session. Unknown sessions are ignored.

@@ -92,13 +92,14 @@ impl Hub {
                 MessageType::Headline | MessageType::Error => return,
             }
         }
-        self.message_to_bare(a, &recipient, &from, msg, wall);
+        self.message_to_bare(Some(a), &recipient, &from, msg, wall);
     }
 
     /// §8.5.2: a message for a local account's bare JID. `to` is not rewritten.
-    fn message_to_bare(
+    /// Errors go to session `a`, the sender's, if it is known.
+    pub(crate) fn message_to_bare(
         &mut self,
-        a: SessionId,
+        a: Option<SessionId>,
         user: &BareJid,
         from: &Jid,
         msg: Message,
@@ -108,7 +109,7 @@ impl Hub {
         match kind {
             MessageType::Error => return,
             MessageType::Groupchat => {
-                self.bounce_with(
+                self.bounce_to(
                     a,
                     &Stanza::Message(msg),
                     StanzaErrorCondition::ServiceUnavailable,
@@ -149,7 +150,7 @@ impl Hub {
         }
         if !candidates.is_empty() {
             // Every resource blocks the sender: look offline (XEP-0016).
-            self.bounce_with(
+            self.bounce_to(
                 a,
                 &Stanza::Message(msg),
                 StanzaErrorCondition::ServiceUnavailable,
@@ -163,7 +164,7 @@ impl Hub {
         if !self.allows(user, None, from, Class::Message)
             || !self.store_offline(user, msg.clone(), wall)
         {
-            self.bounce_with(
+            self.bounce_to(
                 a,
                 &Stanza::Message(msg),
                 StanzaErrorCondition::ServiceUnavailable,
