@@ -12,14 +12,17 @@ use std::time::{Duration, Instant};
 use futures::SinkExt;
 use futures::channel::mpsc;
 use tracing::{Instrument, debug, info_span, warn};
-use xmpp_adapter::{App, Error, Listener, OsEntropy, Runtime, ServerTlsConfig, TlsSide, Transport};
+use xmpp_adapter::{
+    App, DriveOptions, Error, Listener, OsEntropy, Runtime, ServerTlsConfig, TlsSide, Transport,
+};
 use xmpp_core::{
     Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
 };
 use xmpp_server::SessionId;
-use xmpp_stanza::{StreamError, StreamErrorCondition};
+use xmpp_stanza::{Stanza, StreamError, StreamErrorCondition};
 
 use crate::host_loop::{Input, Outbox};
+use crate::throttle::{Rates, ReadThrottle};
 
 /// How accepted connections start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +45,10 @@ pub(crate) struct Acceptor {
     pub(crate) outbox: usize,
     /// TLS handshake timeout.
     pub(crate) tls_timeout: Duration,
+    /// How long a write may wait for a client that does not read.
+    pub(crate) write_timeout: Duration,
+    /// Per-connection read rates.
+    pub(crate) rates: Rates,
     /// Unauthenticated connections.
     pub(crate) unauthenticated: Arc<Unauthenticated>,
     /// The next session id.
@@ -83,13 +90,22 @@ pub(crate) async fn accept_loop<R: Runtime>(
         };
         let session = SessionId(acceptor.next.fetch_add(1, Ordering::Relaxed));
         let span = info_span!("c2s", session = session.0, %peer);
-        R::spawn(serve::<R>(transport, kind, acceptor.clone(), session, ticket).instrument(span));
+        let serving = serve::<R>(
+            transport,
+            peer.ip(),
+            kind,
+            acceptor.clone(),
+            session,
+            ticket,
+        );
+        R::spawn(serving.instrument(span));
     }
 }
 
 /// Serves one connection: the direct-TLS handshake if any, then the driver.
 async fn serve<R: Runtime>(
     mut transport: R::Transport,
+    peer: IpAddr,
     kind: ListenKind,
     acceptor: Arc<Acceptor>,
     session: SessionId,
@@ -128,24 +144,28 @@ async fn serve<R: Runtime>(
         overflow: overflow.clone(),
     };
     let mut inputs = acceptor.inputs.clone();
-    if inputs.send(Input::Open { session, outbox }).await.is_err() {
+    let open = Input::Open {
+        session,
+        peer,
+        outbox,
+    };
+    if inputs.send(open).await.is_err() {
         return;
     }
     let app = HostApp {
         session,
         overflow,
         ticket: Some(ticket),
+        throttle: ReadThrottle::new(acceptor.rates, Instant::now()),
+        in_flight: Vec::new(),
+        unsent: Vec::new(),
     };
-    xmpp_adapter::drive::<R, _, _>(
-        transport,
-        conn,
-        Some(side),
-        acceptor.tls_timeout,
-        requests,
-        inputs,
-        app,
-    )
-    .await;
+    let options = DriveOptions {
+        tls: Some(side),
+        handshake_timeout: acceptor.tls_timeout,
+        write_timeout: acceptor.write_timeout,
+    };
+    xmpp_adapter::drive::<R, _, _>(transport, conn, options, requests, inputs, app).await;
 }
 
 /// The host's end of one connection's driver.
@@ -154,6 +174,12 @@ struct HostApp {
     overflow: Arc<AtomicBool>,
     /// Held while the connection is not authenticated.
     ticket: Option<Ticket>,
+    throttle: ReadThrottle,
+    /// Messages handed to the connection since its last complete write: if the
+    /// connection fails before the next one, they did not reach the client.
+    in_flight: Vec<Stanza>,
+    /// Stanzas that never reached the client, handed back to the router at the end.
+    unsent: Vec<Stanza>,
 }
 
 impl App<ServerConnection> for HostApp {
@@ -183,8 +209,10 @@ impl App<ServerConnection> for HostApp {
     }
 
     fn event(&mut self, event: ServerEvent) -> Option<Input> {
-        if matches!(event, ServerEvent::Authenticated { .. }) {
-            self.ticket = None;
+        match &event {
+            ServerEvent::Authenticated { .. } => self.ticket = None,
+            ServerEvent::Stanza(_) => self.throttle.stanza(Instant::now()),
+            _ => {}
         }
         Some(Input::Event {
             session: self.session,
@@ -197,9 +225,30 @@ impl App<ServerConnection> for HostApp {
         if let Some(e) = error {
             debug!(%e, "connection ended");
         }
+        let mut unsent = std::mem::take(&mut self.in_flight);
+        unsent.append(&mut self.unsent);
         Input::Closed {
             session: self.session,
+            unsent,
         }
+    }
+
+    fn flushed(&mut self) {
+        self.in_flight.clear();
+    }
+
+    fn unsent(&mut self, request: ServerCommand) {
+        if let ServerCommand::Send(stanza) = request {
+            self.unsent.push(*stanza);
+        }
+    }
+
+    fn bytes_read(&mut self, now: Instant, n: usize) {
+        self.throttle.bytes(now, n);
+    }
+
+    fn read_resume_at(&mut self, now: Instant) -> Option<Instant> {
+        self.throttle.resume_at(now)
     }
 }
 

@@ -6,6 +6,7 @@
 //! the rest).
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,8 +16,12 @@ use futures::channel::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 use xmpp_core::{ServerCommand, ServerEvent};
 use xmpp_sasl::{Entropy, Password};
-use xmpp_server::{AccountError, Action, Change, DurableStore, Host, SessionId, Timestamp};
-use xmpp_stanza::{StreamError, StreamErrorCondition};
+use xmpp_server::{
+    AccountError, Action, AuthThrottleConfig, Change, DurableStore, Host, SessionId, Timestamp,
+};
+
+use crate::auth_gate::AuthGate;
+use xmpp_stanza::{Stanza, StreamError, StreamErrorCondition};
 
 /// How long a graceful stop waits for sessions to close after `system-shutdown`.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -38,6 +43,8 @@ pub(crate) enum Input {
     Open {
         /// Its session id (never reused).
         session: SessionId,
+        /// The client's address.
+        peer: IpAddr,
         /// Where its commands go.
         outbox: Outbox,
     },
@@ -52,6 +59,8 @@ pub(crate) enum Input {
     Closed {
         /// The session.
         session: SessionId,
+        /// Stanzas routed to it that never reached the client.
+        unsent: Vec<Stanza>,
     },
     /// Create the account, or set its password if it exists.
     SetUser {
@@ -67,8 +76,8 @@ pub(crate) enum Input {
         /// The answer.
         reply: oneshot::Sender<Vec<Change>>,
     },
-    /// About once a second: look for administration changes in the store, and
-    /// check the shutdown deadline.
+    /// A few times a second: release held credential requests, look for
+    /// administration changes in the store, check the shutdown deadline.
     Tick,
     /// Close every session with `system-shutdown` and stop once they are closed
     /// (or after a grace period).
@@ -87,6 +96,12 @@ pub struct HostStats {
     pub overflows: u64,
     /// Account changes picked up from the store's administration log.
     pub admin_updates: u64,
+    /// Credential requests held because their address or account had failed
+    /// recently (password guessing slowed down).
+    pub auth_delayed: u64,
+    /// Stanzas that could not be handed to their session's connection, routed
+    /// again (to other resources, offline storage, or back to the sender).
+    pub rerouted: u64,
 }
 
 /// Why the host thread stopped early.
@@ -96,6 +111,7 @@ pub(crate) type StoreFailure = Box<dyn std::error::Error + Send + Sync>;
 struct HostLoop<E, S> {
     host: Host<E>,
     store: S,
+    gate: AuthGate,
     outboxes: BTreeMap<SessionId, Outbox>,
     stats: HostStats,
     stopping: Option<Instant>,
@@ -106,11 +122,14 @@ struct HostLoop<E, S> {
 pub(crate) fn run<E: Entropy, S: DurableStore>(
     host: Host<E>,
     store: S,
+    auth: AuthThrottleConfig,
     mut inputs: mpsc::Receiver<Input>,
 ) -> Result<HostStats, StoreFailure> {
+    let domain = host.router().config().domain.domain().to_owned();
     let mut state = HostLoop {
         host,
         store,
+        gate: AuthGate::new(&domain, auth),
         outboxes: BTreeMap::new(),
         stats: HostStats::default(),
         stopping: None,
@@ -131,22 +150,31 @@ pub(crate) fn run<E: Entropy, S: DurableStore>(
 impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
     fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), StoreFailure> {
         match input {
-            Input::Open { session, outbox } => {
+            Input::Open {
+                session,
+                peer,
+                outbox,
+            } => {
                 if self.stopping.is_some() {
                     return Ok(()); // the driver sees its queue gone and closes
                 }
                 if self.host.open(now, session).is_ok() {
                     self.outboxes.insert(session, outbox);
+                    self.gate.handle_open(session, peer);
                 }
             }
-            Input::Event { session, event } => {
-                // Errors here are glue bugs (an unknown session); the event is dropped.
-                if let Err(e) = self.host.event(now, wall_clock(), session, event) {
-                    debug!(%e, "event for an unknown session");
-                }
-            }
-            Input::Closed { session } => {
+            Input::Event { session, event } => match self.gate.handle_event(now, session, event) {
+                Some(event) => self.event(now, session, event),
+                None => self.stats.auth_delayed += 1,
+            },
+            Input::Closed { session, unsent } => {
                 self.outboxes.remove(&session);
+                self.gate.handle_closed(session);
+                let wall = wall_clock();
+                for stanza in unsent {
+                    self.stats.rerouted += 1;
+                    self.host.undelivered(now, wall, session, stanza);
+                }
                 let _ = self.host.closed(now, session);
             }
             Input::SetUser {
@@ -164,7 +192,12 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
             Input::Snapshot { reply } => {
                 let _ = reply.send(self.host.router().snapshot());
             }
-            Input::Tick => self.apply_account_updates()?,
+            Input::Tick => {
+                for (session, event) in self.gate.handle_timeout(now) {
+                    self.event(now, session, event);
+                }
+                self.apply_account_updates()?;
+            }
             Input::Shutdown => {
                 let error = StreamError::new(StreamErrorCondition::SystemShutdown)
                     .with_text(Some("en"), "the server is shutting down");
@@ -176,6 +209,14 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
             }
         }
         Ok(())
+    }
+
+    /// Feeds an event of a connection to the host.
+    fn event(&mut self, now: Instant, session: SessionId, event: ServerEvent) {
+        // Errors here are glue bugs (an unknown session); the event is dropped.
+        if let Err(e) = self.host.event(now, wall_clock(), session, event) {
+            debug!(%e, "event for an unknown session");
+        }
     }
 
     /// Accounts created, changed or deleted by `xmppd user …` meanwhile.
@@ -217,24 +258,37 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
         Ok(())
     }
 
-    /// Queues `command` for the session's connection; a full queue closes it.
+    /// Queues `command` for the session's connection. A full queue (a client that
+    /// does not read) closes the session; a stanza that finds no room, or no queue
+    /// any more, goes back to the router, which routes it elsewhere, stores it or
+    /// bounces it — never drops it.
     fn queue(&mut self, session: SessionId, command: ServerCommand) {
-        let Some(outbox) = self.outboxes.get_mut(&session) else {
-            return; // closed meanwhile
+        let command = match self.outboxes.get_mut(&session) {
+            None => command,
+            Some(outbox) => {
+                self.stats.commands += 1;
+                match outbox.commands.try_send(command) {
+                    Ok(()) => return,
+                    Err(e) => {
+                        if e.is_full() {
+                            self.stats.overflows += 1;
+                            warn!(
+                                session = session.0,
+                                "command queue full: closing the session"
+                            );
+                            outbox.overflow.store(true, Ordering::Release);
+                        }
+                        // Full, or the connection is gone and its Closed is on the way.
+                        self.outboxes.remove(&session);
+                        e.into_inner()
+                    }
+                }
+            }
         };
-        self.stats.commands += 1;
-        if let Err(e) = outbox.commands.try_send(command)
-            && e.is_full()
-        {
-            // A client that does not read: close it rather than buffer without end;
-            // its close comes back as Input::Closed.
-            self.stats.overflows += 1;
-            warn!(
-                session = session.0,
-                "command queue full: closing the session"
-            );
-            outbox.overflow.store(true, Ordering::Release);
-            self.outboxes.remove(&session);
+        if let ServerCommand::Send(stanza) = command {
+            self.stats.rerouted += 1;
+            self.host
+                .undelivered(Instant::now(), wall_clock(), session, *stanza);
         }
     }
 }

@@ -17,6 +17,8 @@
 //! |---|---|
 //! | [`settings`] | [`ServerSettings`]: one source for the router's and the connections' configuration |
 //! | `host_loop` | the host thread: inputs in order, actions carried out, account updates from the store, graceful stop |
+//! | `throttle` | per-connection stanza and byte rates, enforced by reading more slowly |
+//! | `auth_gate` | credential requests held while the source address or account is throttled after failures |
 //! | `connection` | accept loops, the per-connection [`App`](xmpp_adapter::App), unauthenticated-connection bounds |
 //! | [`server`] | [`Server`]: start, administration, certificate reload, shutdown |
 //!
@@ -25,14 +27,17 @@
 
 #![forbid(unsafe_code)]
 
+mod auth_gate;
 mod connection;
 mod error;
 mod host_loop;
 pub mod server;
 pub mod settings;
+mod throttle;
 
 pub use error::{ServerError, SettingsError};
 pub use host_loop::HostStats;
 pub use server::Server;
 pub use settings::ServerSettings;
+pub use throttle::Rates;
 pub use xmpp_server::{DurableStore, MemoryStore};

@@ -20,8 +20,9 @@ use crate::settings::ServerSettings;
 /// Inputs that may wait for the host thread (beyond one per connection).
 const INPUTS: usize = 4096;
 
-/// How often the host thread looks for account changes in the store.
-const TICK: Duration = Duration::from_secs(1);
+/// How often the host thread releases held credential requests and looks for
+/// account changes in the store.
+const TICK: Duration = Duration::from_millis(250);
 
 /// A running server.
 #[derive(Debug)]
@@ -69,12 +70,13 @@ impl Server {
             }
         }
         let (inputs, receiver) = mpsc::channel(INPUTS);
+        let auth = settings.auth_throttle().clone();
         let (finished, done) = oneshot::channel();
         let host = Host::new(router);
         std::thread::Builder::new()
             .name("xmpp-host".into())
             .spawn(move || {
-                let _ = finished.send(host_loop::run(host, store, receiver));
+                let _ = finished.send(host_loop::run(host, store, auth, receiver));
             })
             .map_err(ServerError::Thread)?;
         let (total, per_address) = settings.unauthenticated_limits();
@@ -103,6 +105,8 @@ impl Server {
             inputs: inputs.clone(),
             outbox: settings.outbox(),
             tls_timeout: settings.tls_timeout(),
+            write_timeout: settings.write_timeout(),
+            rates: settings.rates(),
             unauthenticated: server.unauthenticated.clone(),
             next: AtomicU64::new(1),
         });

@@ -8,9 +8,17 @@ use std::time::Duration;
 use xmpp_core::{Limits as StreamLimits, SaslPolicy, ServerConfig};
 use xmpp_jid::BareJid;
 use xmpp_sasl::Mechanism;
-use xmpp_server::{FloodLimit, Limits as RouterLimits, RouterConfig};
+use xmpp_server::{AuthThrottleConfig, FloodLimit, Limits as RouterLimits, RouterConfig};
 
 use crate::error::SettingsError;
+use crate::throttle::Rates;
+
+/// Stanzas per second a client may send by default before it is read more slowly.
+pub const DEFAULT_STANZA_RATE: u32 = 10_000;
+/// Stanzas a client may send at once above the rate, by default.
+pub const DEFAULT_STANZA_BURST: u32 = 20_000;
+/// Bytes per second a client may send by default before it is read more slowly.
+pub const DEFAULT_BYTE_RATE: u32 = 4 * 1024 * 1024;
 
 /// Everything the host needs to know about the server it runs, with defaults that
 /// work with real clients.
@@ -36,14 +44,19 @@ pub struct ServerSettings {
     unauthenticated_total: usize,
     unauthenticated_per_address: usize,
     tls_timeout: Duration,
+    write_timeout: Duration,
     outbox: usize,
+    rates: Rates,
+    auth_throttle: AuthThrottleConfig,
 }
 
 impl ServerSettings {
     /// A server for `domain` listening nowhere yet: 4096 SCRAM iterations, every
     /// SCRAM mechanism and PLAIN after TLS, `-PLUS` with `tls-exporter` on TLS 1.3,
-    /// the router's default limits, 10,000 unauthenticated connections in total and
-    /// per address, 10 s for a TLS handshake.
+    /// the router's default limits, clients read at most at
+    /// [`DEFAULT_STANZA_RATE`] and [`DEFAULT_BYTE_RATE`] (the router closing only at
+    /// ten times the stanza rate), 10,000 unauthenticated connections in total and
+    /// per address, 10 s for a TLS handshake, 60 s for a write.
     pub fn new(domain: impl Into<String>) -> ServerSettings {
         ServerSettings {
             domain: domain.into(),
@@ -52,12 +65,24 @@ impl ServerSettings {
             scram_iterations: 4096,
             mechanisms: None,
             channel_binding: true,
-            router_limits: RouterLimits::default(),
+            router_limits: RouterLimits {
+                flood: Some(FloodLimit {
+                    per_second: DEFAULT_STANZA_RATE * 10,
+                    burst: DEFAULT_STANZA_BURST * 10,
+                }),
+                ..RouterLimits::default()
+            },
             max_stanza_bytes: None,
             unauthenticated_total: 10_000,
             unauthenticated_per_address: 10_000,
             tls_timeout: Duration::from_secs(10),
+            write_timeout: xmpp_adapter::WRITE_TIMEOUT,
             outbox: 4096,
+            rates: Rates {
+                stanzas: Some((DEFAULT_STANZA_RATE, DEFAULT_STANZA_BURST)),
+                bytes: Some(DEFAULT_BYTE_RATE),
+            },
+            auth_throttle: AuthThrottleConfig::default(),
         }
     }
 
@@ -95,13 +120,36 @@ impl ServerSettings {
         self
     }
 
-    /// Per-session stanza rate (`None`: unlimited).
+    /// Per-session stanza rate: a client that sends faster is read more slowly
+    /// (`None`: unlimited). The router's own limit, which closes the stream with
+    /// `policy-violation`, is kept as a backstop at ten times this rate: with the
+    /// socket throttled it only fires for what really is abuse.
     pub fn with_flood(mut self, flood: Option<FloodLimit>) -> Self {
-        self.router_limits.flood = flood;
+        self.rates.stanzas = flood.map(|f| (f.per_second, f.burst));
+        self.router_limits.flood = flood.map(|f| FloodLimit {
+            per_second: f.per_second.saturating_mul(10),
+            burst: f.burst.saturating_mul(10),
+        });
         self
     }
 
-    /// The router's bounds on what one account or session may make it hold.
+    /// Per-session byte rate (`None`: unlimited); bursts of one second.
+    pub fn with_byte_rate(mut self, bytes_per_second: Option<u32>) -> Self {
+        self.rates.bytes = bytes_per_second;
+        self
+    }
+
+    /// How long a write may wait for a client that does not read before its
+    /// connection fails (60 s by default). Stanzas not written go back to the
+    /// router either way.
+    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// The router's bounds on what one account or session may make it hold (its
+    /// `flood` limit included: call [`ServerSettings::with_flood`] after this to
+    /// derive it from the read rate).
     pub fn with_router_limits(mut self, limits: RouterLimits) -> Self {
         self.router_limits = limits;
         self
@@ -136,6 +184,18 @@ impl ServerSettings {
         self
     }
 
+    /// How failed authentications slow down further attempts from the same
+    /// address or for the same account (the defaults of [`AuthThrottleConfig`]).
+    pub fn with_auth_throttle(mut self, config: AuthThrottleConfig) -> Self {
+        self.auth_throttle = config;
+        self
+    }
+
+    /// The authentication throttle's configuration.
+    pub fn auth_throttle(&self) -> &AuthThrottleConfig {
+        &self.auth_throttle
+    }
+
     /// The domain served.
     pub fn domain(&self) -> &str {
         &self.domain
@@ -164,6 +224,16 @@ impl ServerSettings {
     /// The per-connection command queue bound.
     pub fn outbox(&self) -> usize {
         self.outbox
+    }
+
+    /// The per-connection read rates.
+    pub fn rates(&self) -> Rates {
+        self.rates
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Duration {
+        self.write_timeout
     }
 
     /// The served domain as a JID.
@@ -205,9 +275,11 @@ impl ServerSettings {
         if mechanisms.contains(&Mechanism::DigestMd5) {
             sasl = sasl.enable_historic_digest_md5();
         }
+        // `-PLUS` wherever TLS gives binding data, TLS 1.2 included: offering it only
+        // with each version's default binding would let an attacker who connects
+        // with TLS 1.2 make a binding client accept `y` (a downgrade).
         let sasl = sasl
             .with_mechanisms(&mechanisms)
-            .plus_only_with_default_binding()
             .with_scram_iterations(self.scram_iterations)
             .with_decoy_secret(decoy);
         let mut config = ServerConfig::new(&self.domain)
