@@ -104,9 +104,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            stanza_rate: Some(1000),
-            stanza_burst: 2000,
-            byte_rate: Some(1_048_576),
+            stanza_rate: Some(10_000),
+            stanza_burst: 20_000,
+            byte_rate: Some(4_194_304),
             max_stanza_bytes: 262_144,
             unauthenticated_connections: 10_000,
             unauthenticated_per_address: 10_000,
@@ -692,10 +692,13 @@ impl Config {
             }
             None => default,
         };
+        let defaults = Limits::default();
         let limits = Limits {
-            stanza_rate: Some(num("stanza_rate", 1000, 1)).filter(|n| *n > 0),
-            stanza_burst: num("stanza_burst", 2000, 1),
-            byte_rate: Some(num("byte_rate", 1_048_576, 1)).filter(|n| *n > 0),
+            stanza_rate: Some(num("stanza_rate", defaults.stanza_rate.unwrap_or(0), 1))
+                .filter(|n| *n > 0),
+            stanza_burst: num("stanza_burst", defaults.stanza_burst, 1),
+            byte_rate: Some(num("byte_rate", defaults.byte_rate.unwrap_or(0), 1))
+                .filter(|n| *n > 0),
             max_stanza_bytes: num("max_stanza_bytes", 262_144, 10_000) as usize,
             unauthenticated_connections: num("unauthenticated_connections", 10_000, 1) as usize,
             unauthenticated_per_address: num("unauthenticated_per_address", 10_000, 1) as usize,
@@ -857,7 +860,7 @@ sqlite = "/path/state.sqlite"   # absent: in memory
             Some(Path::new("/path/state.sqlite"))
         );
         assert_eq!(config.limits, Limits::default());
-        assert_eq!(config.limits.stanza_rate, Some(1000));
+        assert_eq!(config.limits.stanza_rate, Some(10_000));
         assert_eq!(config.limits.max_stanza_bytes, 262_144);
         assert_eq!(config.metrics, None);
         // /path does not exist: both TLS files and the database directory are warned about.
@@ -1270,7 +1273,7 @@ sqlite = "/path/state.sqlite"   # absent: in memory
         assert_eq!(config.limits.byte_rate, Some(1000));
         assert_eq!(config.limits.max_stanza_bytes, 10_000);
         assert_eq!(config.limits.max_offline_messages, 5);
-        assert_eq!(config.limits.stanza_burst, 2000);
+        assert_eq!(config.limits.stanza_burst, 20_000);
 
         let errors = errs(&with(
             "[limits]\nmax_stanza_bytes = 9999\nstanza_burst = 0\nbyte_rate = -1\nmax_resources_per_account = 99999999999\nmax_offline_messages = 1.5\n",

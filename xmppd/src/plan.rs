@@ -53,11 +53,14 @@ impl Plan {
         let mut limits = xmpp_server::Limits::default();
         limits.max_resources_per_account = config.limits.max_resources_per_account;
         limits.max_offline_messages = config.limits.max_offline_messages;
-        limits.flood = config.limits.stanza_rate.map(|per_second| FloodLimit {
+        let flood = config.limits.stanza_rate.map(|per_second| FloodLimit {
             per_second,
             burst: config.limits.stanza_burst,
         });
-        settings = settings.with_router_limits(limits);
+        settings = settings
+            .with_router_limits(limits)
+            .with_flood(flood)
+            .with_byte_rate(config.limits.byte_rate);
         Ok(Plan {
             settings,
             cert: config.tls.cert,
@@ -179,7 +182,9 @@ mod tests {
         assert_eq!(plan.settings.direct_tls_listen().len(), 1);
         assert!(plan.metrics.is_some());
         let router = plan.settings.router_config().unwrap();
-        assert_eq!(router.limits.flood.map(|f| f.per_second), Some(1000));
+        // The example's read rate, with the router's backstop at ten times it.
+        assert_eq!(plan.settings.rates().stanzas, Some((10_000, 20_000)));
+        assert_eq!(router.limits.flood.map(|f| f.per_second), Some(100_000));
         plan.settings.connection_config([0; 32]).unwrap();
     }
 }

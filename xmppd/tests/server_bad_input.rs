@@ -22,6 +22,9 @@ async fn client(
 async fn next_body(events: &mut xmpp_tokio::Events) -> Option<String> {
     inproc::next_body::<Tokio>(events).await
 }
+use std::time::Duration;
+
+use futures::StreamExt;
 use xmpp_server::FloodLimit;
 use xmpp_store_sqlite::Store;
 use xmpp_testkit::raw::Raw;
@@ -50,7 +53,7 @@ fn bad_input_closes_only_the_offender_and_leaves_the_store_intact() {
         let db = dir.join("state.sqlite");
         let flood = FloodLimit {
             burst: 40,
-            per_second: 20,
+            per_second: 200,
         };
         let running = inproc::start::<Tokio, _>(&certs, Store::open(&db).unwrap(), Some(flood)).await;
         let (port, ca) = (running.port, running.ca_file.clone());
@@ -121,14 +124,23 @@ fn bad_input_closes_only_the_offender_and_leaves_the_store_intact() {
         still_talking("after a forged from").await;
 
         // A flood: far more stanzas than the burst allows, as fast as possible (pings,
-        // which change no durable state before the limit is hit).
+        // which change no durable state). The flooder is read more slowly, not cut
+        // off: every ping is answered, at the rate (360 beyond the burst at 200/s,
+        // less what one 4 KiB read may carry past the limit).
         let mut raw = logged_in_raw(port, &ca).await;
         let flood: String = (0..400)
             .map(|i| format!("<iq type='get' id='f{i}'><ping xmlns='urn:xmpp:ping'/></iq>"))
             .collect();
+        let started = std::time::Instant::now();
         raw.send(flood.as_bytes()).await;
-        raw.expect_stream_error("policy-violation").await;
-        still_talking("after a flood").await;
+        raw.read_until("id='f399'").await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(1400),
+            "the flood was not slowed down: {:?}",
+            started.elapsed()
+        );
+        assert!(!raw.eof, "the flooder was cut off");
+        still_talking("during a flood").await;
 
         // A connection that never speaks after the TCP handshake does not bother anyone,
         // and nothing any of them sent changed the durable state.
@@ -151,22 +163,45 @@ fn bad_input_closes_only_the_offender_and_leaves_the_store_intact() {
 }
 
 #[test]
-fn a_client_that_stops_reading_loses_its_queue_without_slowing_the_others() {
+fn a_client_that_stops_reading_loses_nothing_and_slows_nobody() {
     runtime().block_on(async {
         let dir = processes::temp_dir("no-reader");
         let certs = processes::certs(&dir, DOMAIN);
-        let running = inproc::start::<Tokio, _>(&certs, xmpp_server_host::MemoryStore, None).await;
+        // A small queue (still larger than what offline storage holds, so the
+        // flush at the next login fits) and a short write timeout keep the test
+        // quick; the guarantee does not depend on them.
+        let settings = inproc::settings(None)
+            .with_outbox(1500)
+            .with_write_timeout(Duration::from_secs(2));
+        let running =
+            inproc::start_with::<Tokio, _>(&certs, xmpp_server_host::MemoryStore, settings).await;
         let (port, ca) = (running.port, running.ca_file.clone());
-        let (alice, _alice_events) = client(port, &ca, "alice", "home").await;
+        let (alice, mut alice_events) = client(port, &ca, "alice", "home").await;
+        // Alice reads everything that comes back to her: bounces.
+        let bounces = tokio::spawn(async move {
+            let mut bounced = std::collections::BTreeSet::new();
+            while let Some(event) = alice_events.next().await {
+                if let xmpp_tokio::Event::Stanza(stanza) = event
+                    && let xmpp_stanza::Stanza::Message(m) = *stanza
+                    && m.message_type() == xmpp_stanza::MessageType::Error
+                    && let Some(id) = m.id
+                {
+                    assert!(bounced.insert(id.to_string()), "bounced twice: {id}");
+                }
+            }
+            bounced
+        });
         let (bob, mut bob_events) = client(port, &ca, "bob", "work").await;
-        // Mallory logs in, becomes available, and never reads again.
+        // Mallory logs in, becomes available, and stops reading.
         let mut mallory = logged_in_raw(port, &ca).await;
         mallory.send(b"<presence/>").await;
-        // Far more than the kernel buffers and the server's per-connection queue hold.
+        // Far more than the kernel buffers, the queue and offline storage hold.
+        const SENT: usize = 8000;
         let body = "x".repeat(2000);
         let to = xmpp_jid::Jid::new(&format!("mallory@{DOMAIN}/evil")).unwrap();
-        for _ in 0..12_000 {
-            let message = xmpp_stanza::Message::chat(to.clone(), body.as_str());
+        for i in 0..SENT {
+            let text = format!("m{i}-{body}");
+            let message = xmpp_stanza::Message::chat(to.clone(), text).with_id(format!("m{i}"));
             alice.send(message).await.unwrap();
         }
         // Alice's stream still works: the router never waited for mallory.
@@ -175,8 +210,67 @@ fn a_client_that_stops_reading_loses_its_queue_without_slowing_the_others() {
             next_body(&mut bob_events).await.as_deref(),
             Some("still here")
         );
-        drop((alice, bob, mallory));
+        // The server gave up on mallory's connection (write timeout); what reached
+        // its socket is what it can still read.
+        let text = mallory.read_to_end().await;
+        let mut on_socket = std::collections::BTreeSet::new();
+        for piece in text.split("<message").skip(1) {
+            if let Some(complete) = piece
+                .split("</message>")
+                .next()
+                .filter(|_| piece.contains("</message>"))
+                && let Some(start) = complete.find("id='m").or_else(|| complete.find("id=\"m"))
+            {
+                let id: String = complete[start + 4..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                assert!(on_socket.insert(id.clone()), "received twice: {id}");
+            }
+        }
+        // Mallory comes back: the rest was stored offline.
+        let (again, mut again_events) = client(port, &ca, "mallory", "again").await;
+        let mut offline = std::collections::BTreeSet::new();
+        while let Ok(Some(event)) =
+            tokio::time::timeout(Duration::from_secs(3), again_events.next()).await
+        {
+            if let xmpp_tokio::Event::Stanza(stanza) = event
+                && let xmpp_stanza::Stanza::Message(m) = *stanza
+                && m.message_type() == xmpp_stanza::MessageType::Chat
+                && let Some(id) = m.id
+            {
+                assert!(offline.insert(id.to_string()), "stored twice: {id}");
+            }
+        }
+        // Alice leaves: her event stream ends, with every bounce she got.
+        alice.close().await.unwrap();
+        let bounced = bounces.await.unwrap();
+        for (a, b) in [
+            (&on_socket, &offline),
+            (&on_socket, &bounced),
+            (&offline, &bounced),
+        ] {
+            let both: Vec<_> = a.intersection(b).collect();
+            assert!(both.is_empty(), "delivered twice: {both:?}");
+        }
+        let accounted = on_socket.len() + offline.len() + bounced.len();
+        assert_eq!(
+            accounted,
+            SENT,
+            "on the socket {}, offline {}, bounced {}",
+            on_socket.len(),
+            offline.len(),
+            bounced.len()
+        );
+        assert!(
+            !offline.is_empty() && !on_socket.is_empty(),
+            "{} {}",
+            offline.len(),
+            on_socket.len()
+        );
+        drop((bob, again));
         let stats = running.server.shutdown().await.unwrap();
         assert_eq!(stats.overflows, 1, "{stats:?}");
+        assert!(stats.rerouted > 0, "{stats:?}");
     });
 }
