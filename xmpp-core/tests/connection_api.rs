@@ -108,10 +108,10 @@ fn bind_request(s: &mut ServerConnection, now: Instant) -> (RequestId, FullJid) 
         [
             ServerEvent::BindRequested {
                 id,
-                jid,
-                generated: false,
+                user,
+                requested: Some(jid),
             },
-        ] => (*id, jid.clone()),
+        ] if jid.to_bare() == *user => (*id, jid.clone()),
         other => panic!("{other:?}"),
     }
 }
@@ -317,6 +317,60 @@ fn binding_is_the_applications_decision() {
     );
     assert_eq!(d.events, [ServerEvent::Online { jid: other.clone() }]);
     assert_eq!(s.jid(), Some(&other));
+}
+
+#[test]
+fn a_resource_left_to_the_server_is_chosen_by_the_answer_and_a_bad_one_refused() {
+    let now = Instant::now();
+    let mut s = server_authenticated(now);
+    // RFC 6120 §7.7.2.1: a resourcepart that does not prepare is answered by the
+    // connection itself, and the application hears nothing of it.
+    let too_long = "r".repeat(1024); // over the 1023 bytes a resourcepart may have
+    let bind = format!(
+        "<iq type='set' id='b0'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <resource>{too_long}</resource></bind></iq>"
+    );
+    s.handle_input(now, bind.as_bytes());
+    let d = drain(&mut s);
+    assert!(d.events.is_empty(), "{:?}", d.events);
+    assert!(
+        d.bytes.contains("id='b0'") && d.bytes.contains("<bad-request"),
+        "{}",
+        d.bytes
+    );
+    // §7.6: no resource asked for; the connection draws none, the answer chooses.
+    s.handle_input(
+        now,
+        b"<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>",
+    );
+    let d = drain(&mut s);
+    let [
+        ServerEvent::BindRequested {
+            id,
+            user,
+            requested: None,
+        },
+    ] = d.events.as_slice()
+    else {
+        panic!("{:?}", d.events)
+    };
+    assert_eq!(user.as_str(), "juliet@example.com");
+    let chosen = user.with_resource("chosen").unwrap();
+    s.handle_command(
+        now,
+        ServerCommand::Bind {
+            id: *id,
+            result: Ok(chosen.clone()),
+        },
+    )
+    .unwrap();
+    let d = drain(&mut s);
+    assert!(
+        d.bytes.contains("<jid>juliet@example.com/chosen</jid>"),
+        "{}",
+        d.bytes
+    );
+    assert_eq!(d.events, [ServerEvent::Online { jid: chosen }]);
 }
 
 #[test]

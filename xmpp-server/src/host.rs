@@ -4,7 +4,7 @@
 //!
 //! It implements the mapping table of the [crate documentation](crate): the
 //! connection's request ids are kept here and put back into the router's answers,
-//! a bind request for a generated resource lets the router choose the resource,
+//! a bind request that names no resource lets the router choose it (RFC 6120 §7.6),
 //! and each router [`Output`] becomes one [`Action`] in the same order — so the
 //! ordering rule for [`Output::Persist`] carries over unchanged: make each
 //! [`Action::Persist`] durable before acting on any later action.
@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use xmpp_core::{RequestId as ConnRequestId, ServerCommand, ServerEvent};
+use xmpp_jid::FullJid;
 use xmpp_sasl::Entropy;
 use xmpp_stanza::{Element, Stanza};
 
@@ -136,13 +137,17 @@ impl<E: Entropy> Host<E> {
                     authzid.as_deref(),
                 )
             }
-            ServerEvent::BindRequested { id, jid, generated } => {
+            ServerEvent::BindRequested {
+                id,
+                user,
+                requested,
+            } => {
                 let request = self.remember(session, id);
-                // A resource the connection made up is the router's to choose.
-                let resource = (!generated).then(|| jid.resource());
-                let user = jid.node().unwrap_or_default();
+                // No resource requested: the router chooses one (RFC 6120 §7.6).
+                let resource = requested.as_ref().map(FullJid::resource);
+                let username = user.node().unwrap_or_default();
                 self.router
-                    .bind_requested(now, session, request, user, resource)
+                    .bind_requested(now, session, request, username, resource)
             }
             ServerEvent::Online { .. } => self.router.session_online(now, session),
             ServerEvent::Stanza(stanza) => self.router.stanza_received(now, wall, session, *stanza),

@@ -19,7 +19,7 @@ use xmpp_adapter::{
 use xmpp_core::{IqResponse, ServerCommand, ServerConfig, ServerEvent};
 use xmpp_jid::Jid;
 use xmpp_sasl::{Account, CredentialAnswer};
-use xmpp_stanza::{Element, Iq, Message, Stanza};
+use xmpp_stanza::{Element, Iq, Message, Stanza, StanzaErrorCondition};
 
 pub const DOMAIN: &str = "example.test";
 pub const PASSWORD: &str = "pw-alice-Zq81";
@@ -127,9 +127,19 @@ async fn serve_session(session: Session, mut events: SessionEvents) {
                 };
                 ServerCommand::ProvideCredentials { id, answer }
             }
-            ServerEvent::BindRequested { id, jid, .. } => ServerCommand::Bind {
+            ServerEvent::BindRequested {
                 id,
-                result: Ok(jid),
+                user,
+                requested,
+            } => ServerCommand::Bind {
+                id,
+                // RFC 6120 §7.6: a resource the client left to the server.
+                result: match requested {
+                    Some(jid) => Ok(jid),
+                    None => user
+                        .with_resource("assigned")
+                        .map_err(|_| StanzaErrorCondition::InternalServerError),
+                },
             },
             ServerEvent::Stanza(stanza) => match *stanza {
                 Stanza::Message(m) => {

@@ -164,12 +164,12 @@ pub fn server_event(e: &ServerEvent) -> String {
         ServerEvent::Authenticated { jid, mechanism, .. } => {
             format!("Authenticated({jid}, {})", mechanism.name())
         }
-        ServerEvent::BindRequested { jid, generated, .. } => {
-            format!(
-                "BindRequested({jid}{})",
-                if *generated { ", generated" } else { "" }
-            )
-        }
+        ServerEvent::BindRequested {
+            user, requested, ..
+        } => match requested {
+            Some(jid) => format!("BindRequested({jid})"),
+            None => format!("BindRequested({user}, no resource)"),
+        },
         ServerEvent::Online { jid } => format!("Online({jid})"),
         ServerEvent::Stanza(s) => format!("Stanza({})", stanza(s)),
         _ => "other".to_owned(),

@@ -15,6 +15,10 @@ use xmpp_stanza::{
 
 use super::TEST_ITERATIONS;
 
+/// The resource the pair's server binds when the client asks for none (RFC 6120
+/// §7.6; a real server draws a random one).
+pub const ASSIGNED_RESOURCE: &str = "assigned";
+
 /// The server-side application of the pair.
 pub struct Router {
     /// Accounts by user name, in insertion order.
@@ -74,10 +78,18 @@ impl Router {
                     });
                 vec![ServerCommand::ProvideCredentials { id: *id, answer }]
             }
-            ServerEvent::BindRequested { id, jid, .. } => {
-                let result = match self.bind_errors.pop_front() {
-                    Some(condition) => Err(condition),
-                    None => Ok(jid.clone()),
+            ServerEvent::BindRequested {
+                id,
+                user,
+                requested,
+            } => {
+                let result = match (self.bind_errors.pop_front(), requested) {
+                    (Some(condition), _) => Err(condition),
+                    (None, Some(jid)) => Ok(jid.clone()),
+                    // RFC 6120 §7.6: the client left the resource to the server.
+                    (None, None) => user
+                        .with_resource(ASSIGNED_RESOURCE)
+                        .map_err(|_| StanzaErrorCondition::InternalServerError),
                 };
                 vec![ServerCommand::Bind { id: *id, result }]
             }

@@ -54,7 +54,7 @@ fn bind_conflict_retry(chunk: usize) -> (Pair, Result<(), String>) {
             matches!(
                 e,
                 ServerEvent::BindRequested {
-                    generated: true,
+                    requested: None,
                     ..
                 }
             )

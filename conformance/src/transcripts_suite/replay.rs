@@ -18,6 +18,7 @@ use super::compare::{self, IdMap, Payloads, Writer};
 use super::parse::{self, Dir, Kind, Unit};
 use super::scram::ScramPeer;
 use crate::pair::render;
+use crate::pair::router::ASSIGNED_RESOURCE;
 
 /// Our connection under test.
 pub enum Side {
@@ -366,8 +367,19 @@ impl Engine {
                 };
                 Some(ServerCommand::ProvideCredentials { id: *id, answer })
             }
-            ServerEvent::BindRequested { id, jid, .. } => {
-                let result = self.bind_answer.take().unwrap_or_else(|| Ok(jid.clone()));
+            ServerEvent::BindRequested {
+                id,
+                user,
+                requested,
+            } => {
+                // The transcript's answer, else the requested resource, else one of
+                // ours (RFC 6120 §7.6: the server chooses when the client did not).
+                let result = self.bind_answer.take().unwrap_or_else(|| match requested {
+                    Some(jid) => Ok(jid.clone()),
+                    None => user
+                        .with_resource(ASSIGNED_RESOURCE)
+                        .map_err(|_| StanzaErrorCondition::InternalServerError),
+                });
                 Some(ServerCommand::Bind { id: *id, result })
             }
             _ => None,

@@ -1,6 +1,9 @@
 //! Resource binding on the server (RFC 6120 §7): the connection checks the request
-//! and proposes a JID; the application decides ([`ServerEvent::BindRequested`],
-//! [`ServerCommand::Bind`](super::ServerCommand::Bind)).
+//! (a requested resourcepart must prepare, §7.7.2.1) and reports what the client
+//! asked for; the application decides and, when the client asked for none, chooses
+//! the resource (§7.6) ([`ServerEvent::BindRequested`],
+//! [`ServerCommand::Bind`](super::ServerCommand::Bind)). The connection draws no
+//! resource itself.
 
 use std::time::Instant;
 
@@ -12,7 +15,7 @@ use xmpp_stanza::{
 use super::negotiate::Phase;
 use super::{RequestId, ServerConnection, ServerEvent};
 use crate::connection::role::Shared;
-use crate::connection::{CommandError, TimerKind, Violation, ids};
+use crate::connection::{CommandError, TimerKind, Violation};
 
 /// A bind request the application is deciding.
 #[derive(Debug)]
@@ -50,26 +53,19 @@ impl ServerConnection {
             self.reject(Violation::StanzaBeforeAuth);
             return;
         };
-        let (jid, generated) = match Bind::try_from(payload) {
+        let requested = match Bind::try_from(payload) {
+            // RFC 6120 §7.7.2.1: a resourcepart that does not prepare is a bad request.
             Ok(Bind::Request {
                 resource: Some(resource),
             }) => match user.with_resource(&resource) {
-                Ok(jid) => (jid, false),
+                Ok(jid) => Some(jid),
                 Err(_) => {
                     self.answer_error(now, &iq, StanzaErrorCondition::BadRequest);
                     return;
                 }
             },
-            Ok(Bind::Request { resource: None }) => {
-                let resource = ids::token(self.entropy.as_mut(), 16);
-                match user.with_resource(&resource) {
-                    Ok(jid) => (jid, true),
-                    Err(_) => {
-                        self.answer_error(now, &iq, StanzaErrorCondition::InternalServerError);
-                        return;
-                    }
-                }
-            }
+            // §7.6: the server generates the resource — whoever answers chooses it.
+            Ok(Bind::Request { resource: None }) => None,
             Ok(Bind::Result { .. }) | Err(_) => {
                 self.answer_error(now, &iq, StanzaErrorCondition::BadRequest);
                 return;
@@ -82,8 +78,8 @@ impl ServerConnection {
         }));
         self.wire.event(ServerEvent::BindRequested {
             id: request,
-            jid,
-            generated,
+            user,
+            requested,
         });
     }
 

@@ -7,8 +7,9 @@ use xmpp_jid::{BareJid, FullJid};
 use xmpp_sasl::{ChannelBindingType, CredentialAnswer, Mechanism, SaslCondition, SaslError};
 use xmpp_stanza::{Stanza, StanzaErrorCondition, StreamError};
 
-/// Identifies a request the connection made with an event, to be named in the
-/// answering command. Unique per connection.
+/// Identifies a request the connection made with an event (credentials for SASL,
+/// RFC 6120 §6.4; binding, §7), to be named in the answering command. Unique per
+/// connection; a host serving many connections keys it by its own connection id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub(crate) u32);
 
@@ -84,15 +85,23 @@ pub enum ServerEvent {
         /// [`SaslError::InvalidAuthzid`].
         error: SaslError,
     },
-    /// The client asks to bind a resource: answer with [`ServerCommand::Bind`].
+    /// The client asks to bind a resource (RFC 6120 §7): answer with
+    /// [`ServerCommand::Bind`].
+    ///
+    /// The connection reports what the client asked for and draws nothing itself:
+    /// when `requested` is `None` the answer chooses the resource (§7.6: random,
+    /// and not one of the account's bound resources). A requested resourcepart
+    /// that does not prepare was already answered with `bad-request` (§7.7.2.1)
+    /// and is not reported.
     BindRequested {
         /// The request to answer.
         id: RequestId,
-        /// The full JID the client asked for, or (when it asked for none) one with a
-        /// random resource the connection generated.
-        jid: FullJid,
-        /// Whether the resource was generated (the client did not choose one).
-        generated: bool,
+        /// The authenticated account (the bound JID must be one of its resources).
+        user: BareJid,
+        /// The client's resource (§7.7): `user` with the resourcepart it sent,
+        /// after resourceprep — so `requested.to_bare() == user` — or `None` when
+        /// it asked the server to generate one (§7.6).
+        requested: Option<FullJid>,
     },
     /// A resource is bound: the session is online.
     Online {

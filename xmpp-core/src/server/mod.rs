@@ -76,7 +76,9 @@ impl std::fmt::Debug for ServerConnection {
 
 impl ServerConnection {
     /// A connection accepted at `now`, waiting for the client's stream header.
-    /// `entropy` supplies stream ids, SCRAM nonces and generated resources.
+    /// `entropy` supplies stream ids and SCRAM nonces (resources the client
+    /// leaves to the server are chosen by whoever answers
+    /// [`ServerEvent::BindRequested`]).
     pub fn new(
         config: Arc<ServerConfig>,
         entropy: Box<dyn Entropy + Send>,

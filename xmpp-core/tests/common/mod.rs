@@ -180,13 +180,20 @@ impl Pair {
                     .handle_command(now, ServerCommand::ProvideCredentials { id: *id, answer })
                     .unwrap();
             }
-            ServerEvent::BindRequested { id, jid, .. } => {
+            ServerEvent::BindRequested {
+                id,
+                user,
+                requested,
+            } => {
                 let result = match self.answers.bind_error {
                     Some(c) if self.answers.bind_errors_left > 0 => {
                         self.answers.bind_errors_left -= 1;
                         Err(c)
                     }
-                    _ => Ok(jid.clone()),
+                    // The client left the resource to us (RFC 6120 §7.6): choose one.
+                    _ => Ok(requested
+                        .clone()
+                        .unwrap_or_else(|| user.with_resource("assigned").unwrap())),
                 };
                 self.server
                     .handle_command(now, ServerCommand::Bind { id: *id, result })
