@@ -7,9 +7,10 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use xmpp_core::RequestId;
 use xmpp_jid::{BareJid, Jid};
 use xmpp_sasl::{InsecureSeededEntropy, Password};
-use xmpp_server::{Output, RequestId, Router, RouterConfig, SessionId, Timestamp};
+use xmpp_server::{Output, Router, RouterConfig, SessionId, Timestamp};
 use xmpp_stanza::{Message, NsContext, Presence, Stanza, parse_element};
 
 struct Setup {
@@ -54,7 +55,7 @@ impl Setup {
         let s = SessionId(self.next);
         self.router.open_session(self.now, s).unwrap();
         self.router
-            .bind_requested(self.now, s, RequestId(1), user, Some(resource))
+            .bind_requested(self.now, s, RequestId::from_raw(1), user, Some(resource))
             .unwrap();
         self.router.session_online(self.now, s).unwrap();
         self.drain();

@@ -3,23 +3,23 @@
 //! so that every runtime (tokio, smol, a test loop) drives the router the same way.
 //!
 //! It implements the mapping table of the [crate documentation](crate): the
-//! connection's request ids are kept here and put back into the router's answers,
+//! connection's request ids ([`xmpp_core::RequestId`]) go to the router and come
+//! back in its answers unchanged (a request is named by `(SessionId, RequestId)`),
 //! a bind request that names no resource lets the router choose it (RFC 6120 §7.6),
 //! and each router [`Output`] becomes one [`Action`] in the same order — so the
 //! ordering rule for [`Output::Persist`] carries over unchanged: make each
 //! [`Action::Persist`] durable before acting on any later action.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
-use xmpp_core::{RequestId as ConnRequestId, ServerCommand, ServerEvent};
+use xmpp_core::{ServerCommand, ServerEvent};
 use xmpp_jid::FullJid;
 use xmpp_sasl::Entropy;
 use xmpp_stanza::{Element, Stanza};
 
 use crate::change::Change;
 use crate::error::RouterError;
-use crate::ids::{RequestId, SessionId};
+use crate::ids::SessionId;
 use crate::output::Output;
 use crate::router::Router;
 use crate::time::Timestamp;
@@ -63,16 +63,12 @@ pub enum Action {
 /// ```
 pub struct Host<E> {
     router: Router<E>,
-    /// The connection's id of each request the router has not answered yet.
-    pending: BTreeMap<(SessionId, RequestId), ConnRequestId>,
-    next_request: u64,
 }
 
 impl<E> std::fmt::Debug for Host<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Host")
             .field("router", &self.router)
-            .field("pending", &self.pending.len())
             .finish_non_exhaustive()
     }
 }
@@ -80,11 +76,7 @@ impl<E> std::fmt::Debug for Host<E> {
 impl<E: Entropy> Host<E> {
     /// Glue around `router` (new, or loaded with [`Router::load`]).
     pub fn new(router: Router<E>) -> Host<E> {
-        Host {
-            router,
-            pending: BTreeMap::new(),
-            next_request: 0,
-        }
+        Host { router }
     }
 
     /// The router (accounts, rosters, counts).
@@ -126,28 +118,24 @@ impl<E: Entropy> Host<E> {
                 mechanism,
                 authcid,
                 authzid,
-            } => {
-                let request = self.remember(session, id);
-                self.router.credentials_requested(
-                    now,
-                    session,
-                    request,
-                    mechanism,
-                    &authcid,
-                    authzid.as_deref(),
-                )
-            }
+            } => self.router.credentials_requested(
+                now,
+                session,
+                id,
+                mechanism,
+                &authcid,
+                authzid.as_deref(),
+            ),
             ServerEvent::BindRequested {
                 id,
                 user,
                 requested,
             } => {
-                let request = self.remember(session, id);
                 // No resource requested: the router chooses one (RFC 6120 §7.6).
                 let resource = requested.as_ref().map(FullJid::resource);
                 let username = user.node().unwrap_or_default();
                 self.router
-                    .bind_requested(now, session, request, username, resource)
+                    .bind_requested(now, session, id, username, resource)
             }
             ServerEvent::Online { .. } => self.router.session_online(now, session),
             ServerEvent::Stanza(stanza) => self.router.stanza_received(now, wall, session, *stanza),
@@ -170,7 +158,6 @@ impl<E: Entropy> Host<E> {
 
     /// The session's connection is gone, for whatever reason.
     pub fn closed(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
-        self.pending.retain(|(s, _), _| *s != session);
         self.router.session_closed(now, session)
     }
 
@@ -193,12 +180,15 @@ impl<E: Entropy> Host<E> {
                     request,
                     answer,
                 } => {
-                    let Some(id) = self.pending.remove(&(session, request)) else {
-                        continue; // the session closed meanwhile
-                    };
+                    if !self.router.has_session(session) {
+                        continue; // reported closed meanwhile: no one to answer
+                    }
                     Action::Command {
                         session,
-                        command: ServerCommand::ProvideCredentials { id, answer },
+                        command: ServerCommand::ProvideCredentials {
+                            id: request,
+                            answer,
+                        },
                     }
                 }
                 Output::Bind {
@@ -206,30 +196,19 @@ impl<E: Entropy> Host<E> {
                     request,
                     result,
                 } => {
-                    let Some(id) = self.pending.remove(&(session, request)) else {
+                    if !self.router.has_session(session) {
                         continue;
-                    };
-                    let result = result.map_err(|e| e.condition);
+                    }
                     Action::Command {
                         session,
-                        command: ServerCommand::Bind { id, result },
+                        command: ServerCommand::Bind {
+                            id: request,
+                            result: result.map_err(|e| e.condition),
+                        },
                     }
                 }
             };
             return Some(action);
         }
-    }
-
-    /// How many connection requests await the router's answer (for tests and
-    /// monitoring).
-    pub fn pending_requests(&self) -> usize {
-        self.pending.len()
-    }
-
-    fn remember(&mut self, session: SessionId, id: ConnRequestId) -> RequestId {
-        self.next_request = self.next_request.wrapping_add(1);
-        let request = RequestId(self.next_request);
-        self.pending.insert((session, request), id);
-        request
     }
 }

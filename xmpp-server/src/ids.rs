@@ -1,29 +1,24 @@
-//! Opaque identifiers chosen by the host: [`SessionId`] and [`RequestId`].
+//! [`SessionId`], the host's name for a session. Requests are named with the
+//! connection's own [`xmpp_core::RequestId`], re-used here so that one id travels
+//! from the `ServerConnection`'s event through the router's answer unchanged.
 
 use std::fmt;
+
+pub(crate) use xmpp_core::RequestId;
 
 /// Names one client session (one `ServerConnection` in the host).
 ///
 /// The host chooses the value when it calls
 /// [`Router::open_session`](crate::Router::open_session) and uses it to find the
 /// connection an [`Output`](crate::Output) is for. The router only compares ids; any
-/// scheme that never reuses a live id works (a counter is simplest).
+/// scheme that never reuses a live id works (a counter is simplest). A request of
+/// the session (SASL credentials, RFC 6120 §6.4; binding, §7) is named by
+/// `(SessionId, xmpp_core::RequestId)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SessionId(pub u64);
 
 impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "session#{}", self.0)
-    }
-}
-
-/// Names one pending credential or bind request of a session, as the connection
-/// numbered it; the router echoes it back in the answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RequestId(pub u64);
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "request#{}", self.0)
     }
 }

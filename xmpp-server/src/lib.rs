@@ -29,7 +29,10 @@
 //! (credentials requested, bind requested, online, stanza, closed) to these inputs
 //! and the outputs to its commands; the router knows nothing of streams.
 //!
-//! * [`SessionId`] and [`RequestId`] are the host's numbers, echoed back.
+//! * [`SessionId`] is the host's number for a session; a request of a session is
+//!   named by the connection's own [`xmpp_core::RequestId`], echoed back in the
+//!   answer ([`RequestId::from_raw`](xmpp_core::RequestId::from_raw) makes one when
+//!   no connection stands behind the session).
 //! * `now` is a monotonic [`Instant`](std::time::Instant) (flood control);
 //!   `wall` a [`Timestamp`] (XEP-0203 stamps on stored messages).
 //! * `from` is always stamped by the router: a stanza claiming another address
@@ -83,7 +86,8 @@
 //! use std::time::Instant;
 //! use xmpp_jid::{BareJid, Jid};
 //! use xmpp_sasl::{CredentialAnswer, InsecureSeededEntropy, Mechanism, Password};
-//! use xmpp_server::{Output, RequestId, Router, RouterConfig, SessionId, Timestamp};
+//! use xmpp_core::RequestId;
+//! use xmpp_server::{Output, Router, RouterConfig, SessionId, Timestamp};
 //! use xmpp_stanza::{Message, Stanza};
 //!
 //! let mut config = RouterConfig::new(BareJid::new("example.com").unwrap());
@@ -113,11 +117,11 @@
 //!     let session = SessionId(id);
 //!     router.open_session(now, session).unwrap();
 //!     router
-//!         .credentials_requested(now, session, RequestId(1), Mechanism::ScramSha256, user, None)
+//!         .credentials_requested(now, session, RequestId::from_raw(1), Mechanism::ScramSha256, user, None)
 //!         .unwrap();
 //!     let out = drain(&mut router);
 //!     assert!(matches!(&out[..], [Output::Credentials { answer: CredentialAnswer::Found(_), .. }]));
-//!     router.bind_requested(now, session, RequestId(2), user, Some("home")).unwrap();
+//!     router.bind_requested(now, session, RequestId::from_raw(2), user, Some("home")).unwrap();
 //!     let out = drain(&mut router);
 //!     let [Output::Bind { result: Ok(jid), .. }] = &out[..] else { panic!("{out:?}") };
 //!     assert_eq!(jid.as_str(), format!("{user}@example.com/home"));
@@ -175,7 +179,7 @@ pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES, bind_features};
 pub use crate::durable::{AccountUpdate, DurableStore, MemoryStore};
 pub use crate::error::{AccountError, LoadError, RouterError};
 pub use crate::host::{Action, Host};
-pub use crate::ids::{RequestId, SessionId};
+pub use crate::ids::SessionId;
 pub use crate::output::Output;
 pub use crate::router::Router;
 pub use crate::time::Timestamp;

@@ -191,7 +191,12 @@ impl<E: Entropy> Router<E> {
     }
 
     /// The session's SASL machine asks for `authcid`'s credentials for
-    /// `mechanism`; answered by [`Output::Credentials`].
+    /// `mechanism` (RFC 6120 §6.4, [`ServerEvent::CredentialsRequested`]); answered
+    /// by [`Output::Credentials`] carrying `request` back. `request` is the
+    /// connection's own id ([`RequestId`]; [`RequestId::from_raw`] when no
+    /// connection stands behind the session).
+    ///
+    /// [`ServerEvent::CredentialsRequested`]: xmpp_core::ServerEvent::CredentialsRequested
     pub fn credentials_requested(
         &mut self,
         now: Instant,
@@ -212,9 +217,14 @@ impl<E: Entropy> Router<E> {
         Ok(())
     }
 
-    /// The session, authenticated as `username`, asks to bind `resource` (or a
-    /// server-generated one); answered by [`Output::Bind`], possibly preceded by
-    /// closing an older session with the same full JID (`conflict`).
+    /// The session, authenticated as `username`, asks to bind `resource` (RFC 6120
+    /// §7.7), or one the router generates when it is `None` (§7.6: random from the
+    /// injected entropy, never one of the account's bound resources;
+    /// [`ServerEvent::BindRequested`]); answered by [`Output::Bind`] carrying
+    /// `request` (the connection's id) back, possibly preceded by closing an older
+    /// session with the same full JID (`conflict`, §7.7.2.2).
+    ///
+    /// [`ServerEvent::BindRequested`]: xmpp_core::ServerEvent::BindRequested
     pub fn bind_requested(
         &mut self,
         now: Instant,
@@ -315,6 +325,11 @@ impl<E: Entropy> Router<E> {
             self.hub.sessions.remove(session);
         }
         Ok(())
+    }
+
+    /// Whether `session` is open (in any phase, until reported closed).
+    pub(crate) fn has_session(&self, session: SessionId) -> bool {
+        self.hub.sessions.contains(session)
     }
 
     fn phase(&self, session: SessionId) -> Result<Phase, RouterError> {

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use xmpp_core::{
     ClientCommand, ClientConfig, ClientConnection, ClientEvent, CloseReason, Connection,
-    IqResponse, Output, SaslPolicy, ServerCommand, ServerConfig, ServerConnection, TlsInfo,
-    TlsVersion,
+    IqResponse, Output, RequestId, SaslPolicy, ServerCommand, ServerConfig, ServerConnection,
+    ServerEvent, TlsInfo, TlsVersion,
 };
 use xmpp_jid::{BareJid, Jid};
 use xmpp_sasl::scram::ScramClientOptions;
@@ -272,7 +272,6 @@ fn two_clients_log_in_with_plus_and_exchange_messages() {
     let bob = w.online_jid(b).unwrap();
     assert!(bob.starts_with("bob@example.com/") && bob.len() > "bob@example.com/".len());
     assert_eq!(w.mechanism(a), Some(Mechanism::ScramSha512Plus));
-    assert_eq!(w.host.pending_requests(), 0);
 
     w.send(a, chat(&bob, "hello bob"));
     assert_eq!(
@@ -392,7 +391,39 @@ fn a_wrong_password_is_refused_and_leaves_nothing_pending() {
     );
     // The client gave up; its connection's close reached the router.
     assert_eq!(w.host.router().session_count(), 0);
-    assert_eq!(w.host.pending_requests(), 0);
+    assert!(w.host.poll().is_none());
+}
+
+#[test]
+fn the_connections_request_id_comes_back_unchanged_unless_the_session_closed() {
+    let mut w = World::new();
+    let wall = Timestamp::from_unix_millis(1_700_000_000_000);
+    let request = |n| ServerEvent::CredentialsRequested {
+        id: RequestId::from_raw(n),
+        mechanism: Mechanism::ScramSha256,
+        authcid: "alice".into(),
+        authzid: None,
+    };
+    // Two sessions whose connections both numbered their request 7: one id space,
+    // keyed by session, with no translation in between.
+    for session in [SessionId(50), SessionId(51)] {
+        w.host.open(w.now, session).unwrap();
+        w.host.event(w.now, wall, session, request(7)).unwrap();
+        match w.host.poll() {
+            Some(Action::Command {
+                session: s,
+                command: ServerCommand::ProvideCredentials { id, .. },
+            }) => assert_eq!((s, id), (session, RequestId::from_raw(7))),
+            other => panic!("{other:?}"),
+        }
+        assert!(w.host.poll().is_none());
+    }
+    // A session reported closed before its answer was polled gets none.
+    let session = SessionId(52);
+    w.host.open(w.now, session).unwrap();
+    w.host.event(w.now, wall, session, request(1)).unwrap();
+    w.host.closed(w.now, session).unwrap();
+    assert!(w.host.poll().is_none());
 }
 
 #[test]

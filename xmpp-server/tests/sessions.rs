@@ -6,13 +6,14 @@
 mod common;
 
 use common::{Harness, bare};
+use xmpp_core::RequestId;
 use xmpp_sasl::scram::{ScramClientOptions, ScramHash};
 use xmpp_sasl::{
     ClientCredentials, ClientOptions, ClientPolicy, ConnectionInfo, CredentialAnswer,
     InsecureSeededEntropy, Mechanism, Password, SaltedPasswordCache, SaslClient, SaslServer,
     ServerConfig, ServerStep,
 };
-use xmpp_server::{AccountError, Change, Output, RequestId, RouterError, SessionId};
+use xmpp_server::{AccountError, Change, Output, RouterError, SessionId};
 use xmpp_stanza::{Element, Namespace};
 
 fn credentials(
@@ -23,7 +24,7 @@ fn credentials(
     authzid: Option<&str>,
 ) -> CredentialAnswer {
     h.router
-        .credentials_requested(h.now, session, RequestId(9), mech, user, authzid)
+        .credentials_requested(h.now, session, RequestId::from_raw(9), mech, user, authzid)
         .unwrap();
     match h.router.poll_output() {
         Some(Output::Credentials {
@@ -31,7 +32,7 @@ fn credentials(
             request,
             answer,
         }) => {
-            assert_eq!((s, request), (session, RequestId(9)));
+            assert_eq!((s, request), (session, RequestId::from_raw(9)));
             answer
         }
         other => panic!("{other:?}"),
@@ -208,7 +209,7 @@ fn bind_conflict_new_session_wins() {
         .bind_requested(
             h.now,
             SessionId(77),
-            RequestId(1),
+            RequestId::from_raw(1),
             "juliet",
             Some("balcony"),
         )
@@ -257,14 +258,20 @@ fn generated_and_invalid_resources_and_limits() {
     let s = SessionId(99);
     h.router.open_session(h.now, s).unwrap();
     h.router
-        .bind_requested(h.now, s, RequestId(1), "romeo", Some("third"))
+        .bind_requested(h.now, s, RequestId::from_raw(1), "romeo", Some("third"))
         .unwrap();
     assert!(
         matches!(h.router.poll_output(), Some(Output::Bind { result: Err(e), .. }) if e.condition.name() == "resource-constraint")
     );
     // Replacing an existing resource is still allowed at the limit.
     h.router
-        .bind_requested(h.now, s, RequestId(2), "romeo", Some(a.resource()))
+        .bind_requested(
+            h.now,
+            s,
+            RequestId::from_raw(2),
+            "romeo",
+            Some(a.resource()),
+        )
         .unwrap();
     assert!(matches!(
         h.drain().all.last(),
@@ -273,13 +280,13 @@ fn generated_and_invalid_resources_and_limits() {
     let s2 = SessionId(100);
     h.router.open_session(h.now, s2).unwrap();
     h.router
-        .bind_requested(h.now, s2, RequestId(1), "romeo", Some("\u{7}"))
+        .bind_requested(h.now, s2, RequestId::from_raw(1), "romeo", Some("\u{7}"))
         .unwrap();
     assert!(
         matches!(h.router.poll_output(), Some(Output::Bind { result: Err(e), .. }) if e.condition.name() == "bad-request")
     );
     h.router
-        .bind_requested(h.now, s2, RequestId(2), "ghost", None)
+        .bind_requested(h.now, s2, RequestId::from_raw(2), "ghost", None)
         .unwrap();
     assert!(
         matches!(h.router.poll_output(), Some(Output::Bind { result: Err(e), .. }) if e.condition.name() == "not-authorized")
@@ -397,12 +404,12 @@ fn glue_misuse_is_a_typed_error() {
         Err(RouterError::WrongPhase(s))
     );
     h.router
-        .bind_requested(h.now, s, RequestId(1), "romeo", Some("a"))
+        .bind_requested(h.now, s, RequestId::from_raw(1), "romeo", Some("a"))
         .unwrap();
     h.drain();
     assert_eq!(
         h.router
-            .bind_requested(h.now, s, RequestId(2), "romeo", Some("b")),
+            .bind_requested(h.now, s, RequestId::from_raw(2), "romeo", Some("b")),
         Err(RouterError::WrongPhase(s))
     );
     assert!(h.router.session_closed(h.now, SessionId(404)).is_ok());

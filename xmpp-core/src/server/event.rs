@@ -13,6 +13,22 @@ use xmpp_stanza::{Stanza, StanzaErrorCondition, StreamError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub(crate) u32);
 
+impl RequestId {
+    /// The id numbered `raw` — for code that answers requests without a
+    /// [`ServerConnection`](crate::ServerConnection) behind them (tests, a router
+    /// driven directly). A connection only accepts the ids it handed out in its
+    /// events (RFC 6120 §6.4, §7); any other is refused as
+    /// [`CommandError::UnknownRequest`](crate::CommandError::UnknownRequest).
+    pub const fn from_raw(raw: u32) -> RequestId {
+        RequestId(raw)
+    }
+
+    /// The id's number (what [`RequestId::from_raw`] takes), for logs and keys.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)

@@ -5,9 +5,10 @@
 
 use std::time::{Duration, Instant};
 
+use xmpp_core::RequestId;
 use xmpp_jid::{BareJid, FullJid, Jid};
 use xmpp_sasl::{InsecureSeededEntropy, Password};
-use xmpp_server::{Change, Output, RequestId, Router, RouterConfig, SessionId, Timestamp};
+use xmpp_server::{Change, Output, Router, RouterConfig, SessionId, Timestamp};
 use xmpp_stanza::{Element, NsContext, Stanza, parse_element};
 
 pub const DOMAIN: &str = "example.com";
@@ -160,7 +161,7 @@ impl Harness {
         let session = SessionId(self.next_session);
         self.router.open_session(self.now, session).unwrap();
         self.router
-            .bind_requested(self.now, session, RequestId(1), user, resource)
+            .bind_requested(self.now, session, RequestId::from_raw(1), user, resource)
             .unwrap();
         let outs = self.drain();
         let jid = outs
