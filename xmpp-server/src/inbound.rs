@@ -1,12 +1,15 @@
-//! Stanzas arriving from sessions, before any routing: the session must be online,
-//! within its flood limit, and must not claim someone else's address; `from` is
-//! then stamped by the server (RFC 6120 §8.1.2.1). Elements that are not valid
-//! stanzas are answered with the stanza error their defect calls for, or close the
-//! stream when they are not stanzas at all. Also closing sessions and cleaning up
-//! after them.
+//! Stanzas arriving from sessions, before any routing: the session must be online
+//! and within its flood limit. `from` (RFC 6120 §8.1.2.1) is checked once, at the
+//! stream boundary: typed stanzas come from a `ServerConnection` that already
+//! checked and stamped it, and are trusted; unchecked elements go through the same
+//! function the connection uses, [`xmpp_core::server::stamp_from`]. Elements that
+//! are not valid stanzas are answered with the stanza error their defect calls for,
+//! or close the stream when they are not stanzas at all. Also closing sessions and
+//! cleaning up after them.
 
 use std::time::Instant;
 
+use xmpp_core::server::stamp_from;
 use xmpp_jid::{FullJid, Jid};
 use xmpp_stanza::{
     Element, InvalidStanza, Iq, IqPayload, Message, MessageType, Namespace, Presence, PresenceType,
@@ -92,7 +95,9 @@ impl Hub {
         }
     }
 
-    /// A typed stanza from `session`.
+    /// A typed stanza from `session`, whose `from` its connection checked and
+    /// stamped (RFC 6120 §8.1.2.1) — or left empty, by a host that builds stanzas
+    /// itself: stamped here then.
     pub(crate) fn stanza_from_session(
         &mut self,
         now: Instant,
@@ -103,45 +108,50 @@ impl Hub {
         let Admission::Accept(jid) = self.admit(now, session) else {
             return;
         };
-        if let Some(from) = stanza.from()
-            && *from != jid
-            && *from != jid.to_bare()
-        {
-            // RFC 6120 §8.1.2.1, §4.9.3.9: a client may not claim another address.
-            self.close_session(session, StreamError::new(StreamErrorCondition::InvalidFrom));
-            return;
+        match stanza.from() {
+            Some(from) if *from == jid => {}
+            other => {
+                debug_assert!(
+                    other.is_none(),
+                    "stanza_received with from={other:?} for {jid}: not stamped by a \
+                     ServerConnection (unchecked input goes to element_received)"
+                );
+                // Release builds stamp over a glue bug rather than route it.
+                stanza.set_from(Some(Jid::from(jid.clone())));
+            }
         }
-        stanza.set_from(Some(Jid::from(jid.clone())));
+        self.route_from_session(session, &jid, stanza, wall);
+    }
+
+    /// Routes a stanza from `session`, bound as `jid`, with `from` stamped.
+    fn route_from_session(
+        &mut self,
+        session: SessionId,
+        jid: &FullJid,
+        stanza: Stanza,
+        wall: Timestamp,
+    ) {
         match stanza {
-            Stanza::Message(m) => self.handle_message(session, &jid, m, wall),
-            Stanza::Presence(p) => self.handle_presence(session, &jid, p),
-            Stanza::Iq(iq) => self.handle_iq(session, &jid, iq),
+            Stanza::Message(m) => self.handle_message(session, jid, m, wall),
+            Stanza::Presence(p) => self.handle_presence(session, jid, p),
+            Stanza::Iq(iq) => self.handle_iq(session, jid, iq),
         }
     }
 
-    /// An element from `session` that may or may not be a valid stanza.
+    /// An element from `session` that no connection checked: checked here as the
+    /// connection would, in the same order — a stanza at all (§4.9.3.10,
+    /// §4.9.3.24), then `from` ([`stamp_from`], §8.1.2.1), then valid (§8.3).
     pub(crate) fn element_from_session(
         &mut self,
         now: Instant,
         wall: Timestamp,
         session: SessionId,
-        element: Element,
+        mut element: Element,
     ) {
-        match Stanza::try_from(element) {
-            Ok(stanza) => self.stanza_from_session(now, wall, session, stanza),
-            Err(invalid) => self.invalid_from_session(now, session, invalid),
-        }
-    }
-
-    /// A stanza that failed validation: answered with the error its defect maps to
-    /// (RFC 6120 §8.3), or the stream closed when it is not a stanza at all
-    /// (§4.9.3.10, §4.9.3.24). Invalid error stanzas and IQ results are dropped.
-    fn invalid_from_session(&mut self, now: Instant, session: SessionId, invalid: InvalidStanza) {
         let Admission::Accept(jid) = self.admit(now, session) else {
             return;
         };
-        let element = invalid.element();
-        if !Stanza::is_stanza(element) {
+        if !Stanza::is_stanza(&element) {
             let condition = if matches!(element.name(), "message" | "presence" | "iq") {
                 StreamErrorCondition::InvalidNamespace
             } else {
@@ -150,6 +160,21 @@ impl Hub {
             self.close_session(session, StreamError::new(condition));
             return;
         }
+        if let Err(violation) = stamp_from(&mut element, &jid) {
+            // §4.9.3.9: a client may not claim another address.
+            self.close_session(session, StreamError::new(violation.condition()));
+            return;
+        }
+        match Stanza::try_from(element) {
+            Ok(stanza) => self.route_from_session(session, &jid, stanza, wall),
+            Err(invalid) => self.answer_invalid(session, jid, &invalid),
+        }
+    }
+
+    /// A stanza that failed validation: answered with the error its defect maps to
+    /// (RFC 6120 §8.3). Invalid error stanzas and IQ results are dropped.
+    fn answer_invalid(&mut self, session: SessionId, jid: FullJid, invalid: &InvalidStanza) {
+        let element = invalid.element();
         // Errors are never answered (RFC 6120 §8.3.1), nor IQ responses with
         // another response (§8.2.3), however malformed.
         if !may_answer_with_error(element) {

@@ -35,8 +35,13 @@
 //!   no connection stands behind the session).
 //! * `now` is a monotonic [`Instant`](std::time::Instant) (flood control);
 //!   `wall` a [`Timestamp`] (XEP-0203 stamps on stored messages).
-//! * `from` is always stamped by the router: a stanza claiming another address
-//!   closes its session with `invalid-from`, so a forged `from` never leaves.
+//! * `from` (RFC 6120 §8.1.2.1) is checked once, at the stream boundary, by
+//!   [`xmpp_core::server::stamp_from`]: a `ServerConnection` applies it before
+//!   reporting a stanza, so [`Router::stanza_received`] trusts the stamped `from`
+//!   (and stamps one that is absent); [`Router::element_received`], which takes
+//!   unchecked elements, applies the same function. A stanza claiming another
+//!   address closes its session with `invalid-from`, so a forged `from` never
+//!   leaves.
 //! * Peer misbehaviour (invalid stanzas, stanzas before binding, floods) is
 //!   answered with a stanza error or a stream error and close; it never disturbs
 //!   other sessions or the store. [`RouterError`] is only for glue bugs.

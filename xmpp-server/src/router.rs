@@ -268,6 +268,18 @@ impl<E: Entropy> Router<E> {
 
     /// A stanza from the session's client. `wall` is the current wall-clock time
     /// (stamped on the message if it is stored offline).
+    ///
+    /// `from` is trusted, not checked again (RFC 6120 §8.1.2.1): it is either the
+    /// session's full JID, as a `ServerConnection` stamps every stanza of
+    /// [`ServerEvent::Stanza`] after checking it with
+    /// [`stamp_from`](xmpp_core::server::stamp_from) (what [`Host`](crate::Host)
+    /// feeds), or absent — for hosts that build stanzas themselves and feed this
+    /// method directly (tests, benchmarks, a bridge); the router stamps it then.
+    /// Any other `from` is a bug in the glue: a debug assertion fails, and release
+    /// builds stamp the session's JID over it. Input no connection checked goes to
+    /// [`Router::element_received`].
+    ///
+    /// [`ServerEvent::Stanza`]: xmpp_core::ServerEvent::Stanza
     pub fn stanza_received(
         &mut self,
         now: Instant,
@@ -281,9 +293,13 @@ impl<E: Entropy> Router<E> {
     }
 
     /// A first-level element from the session's client that has not been checked
-    /// as a stanza: a valid one is routed like [`Router::stanza_received`]; an
-    /// invalid one is answered with the stanza error its defect calls for, and a
-    /// non-stanza closes the session with a stream error.
+    /// as a stanza, checked here in the order a `ServerConnection` checks it: a
+    /// non-stanza closes the session with a stream error (RFC 6120 §4.9.3.10,
+    /// §4.9.3.24); a `from` other than the session's full or bare JID closes it with
+    /// `invalid-from` ([`stamp_from`](xmpp_core::server::stamp_from), the
+    /// connection's own check, §8.1.2.1), and `from` is stamped; an invalid stanza
+    /// is answered with the stanza error its defect calls for (§8.3); a valid one is
+    /// routed like [`Router::stanza_received`].
     pub fn element_received(
         &mut self,
         now: Instant,

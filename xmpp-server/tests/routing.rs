@@ -303,3 +303,62 @@ fn forged_from_never_leaves() {
     let out = h.send(j1, "<message from='juliet@example.com' to='juliet@example.com/chamber'><body>y</body></message>");
     assert!(out.got(j2, &["from='juliet@example.com/balcony'"]));
 }
+
+#[test]
+fn an_unchecked_invalid_stanza_with_a_foreign_from_is_cut_off_like_the_connection_does() {
+    let (mut h, [r, j1, j2]) = two_resources((1, 1));
+    // An IQ without an id is invalid (RFC 6120 §8.2.3), but `from` is checked
+    // first, as a ServerConnection does (§8.1.2.1): invalid-from, not bad-request.
+    let out = h.send(
+        r,
+        "<iq type='get' from='juliet@example.com/balcony'><ping xmlns='urn:xmpp:ping'/></iq>",
+    );
+    assert_eq!(out.closes(), [(r, "invalid-from".to_owned())]);
+    assert!(out.to(j1).is_empty() && out.to(j2).is_empty());
+    // With its own address, the same defect gets the stanza error, addressed back.
+    let out = h.send(
+        j1,
+        "<iq type='get' from='juliet@example.com'><ping xmlns='urn:xmpp:ping'/></iq>",
+    );
+    assert!(out.closes().is_empty());
+    assert!(out.got(j1, &["type='error'", "to='juliet@example.com/balcony'"]));
+}
+
+#[test]
+fn a_typed_stanza_is_trusted_and_stamped_when_it_has_no_from() {
+    use xmpp_jid::Jid;
+    use xmpp_stanza::{Message, Stanza};
+    let (mut h, [r, j1, _]) = two_resources((1, 0));
+    // What a ServerConnection reports: `from` already checked and stamped.
+    let mut stamped = Message::chat(Jid::new("juliet@example.com/balcony").unwrap(), "a");
+    stamped.from = Some(Jid::new("romeo@example.com/orchard").unwrap());
+    h.router
+        .stanza_received(h.now, h.wall, r, Stanza::Message(stamped))
+        .unwrap();
+    let out = h.drain();
+    assert!(out.got(j1, &["from='romeo@example.com/orchard'", ">a<"]));
+    // A host that builds stanzas itself leaves `from` out; the router stamps it.
+    let bare = Message::chat(Jid::new("juliet@example.com/balcony").unwrap(), "b");
+    h.router
+        .stanza_received(h.now, h.wall, r, Stanza::Message(bare))
+        .unwrap();
+    let out = h.drain();
+    assert!(out.got(j1, &["from='romeo@example.com/orchard'", ">b<"]));
+}
+
+/// A typed stanza claiming another address was not checked by a connection: a bug
+/// in the glue (unchecked input belongs in `element_received`), caught in debug
+/// builds. Release builds stamp the session's JID over it.
+#[cfg(debug_assertions)]
+#[test]
+#[should_panic(expected = "not stamped by a ServerConnection")]
+fn a_typed_stanza_with_a_foreign_from_is_a_glue_bug() {
+    use xmpp_jid::Jid;
+    use xmpp_stanza::{Message, Stanza};
+    let (mut h, [r, _, _]) = two_resources((1, 0));
+    let mut forged = Message::chat(Jid::new("juliet@example.com/chamber").unwrap(), "x");
+    forged.from = Some(Jid::new("juliet@example.com/balcony").unwrap());
+    let _ = h
+        .router
+        .stanza_received(h.now, h.wall, r, Stanza::Message(forged));
+}

@@ -8,7 +8,7 @@
 //! | `negotiate` | stream headers, features by state, STARTTLS |
 //! | `sasl` | the SASL exchange with asynchronous credential lookups |
 //! | `bind` | resource binding decided by the application |
-//! | `online` | stanzas in (checked, stamped) and out, close |
+//! | `online` | stanzas in (checked, stamped: [`stamp_from`]) and out, close |
 
 mod bind;
 mod config;
@@ -26,6 +26,7 @@ use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
 
 pub use config::{SaslPolicy, ServerConfig, ServerTimeouts, ServerTls};
 pub use event::{RequestId, ServerCommand, ServerEvent};
+pub use online::stamp_from;
 
 use crate::connection::role::Shared;
 use crate::connection::wire::{self, Wire};

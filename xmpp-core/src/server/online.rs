@@ -3,13 +3,50 @@
 
 use std::time::Instant;
 
-use xmpp_jid::Jid;
+use xmpp_jid::{FullJid, Jid};
 use xmpp_stanza::{Element, Iq, IqPayload, Stanza, StanzaErrorCondition, ns};
 
 use super::negotiate::Phase;
 use super::{ServerConnection, ServerEvent};
 use crate::connection::role::Shared;
 use crate::connection::{CommandError, Violation};
+
+/// Checks the `from` of a first-level element sent by the client bound as `own`,
+/// and stamps `own` on it (RFC 6120 §8.1.2.1): a `from` that is neither `own` nor
+/// its bare JID (after JID preparation) is [`Violation::InvalidFrom`], to be
+/// answered with the `invalid-from` stream error (§4.9.3.9); without a `from`, or
+/// with either of those, the element leaves with `from` = `own`.
+///
+/// This is the one check of a client's `from`: a [`ServerConnection`] applies it to
+/// every stanza before reporting it ([`ServerEvent::Stanza`] always carries the
+/// stamped full JID), and a router handed unchecked elements applies the same
+/// function. It does not look at anything else in the element.
+///
+/// ```
+/// use xmpp_core::Violation;
+/// use xmpp_core::server::stamp_from;
+/// use xmpp_jid::FullJid;
+/// use xmpp_stanza::{Element, Namespace};
+///
+/// let own = FullJid::new("juliet@example.com/balcony").unwrap();
+/// let mut message = Element::new("message", Namespace::CLIENT);
+/// message.set_attr("from", "juliet@example.com");
+/// assert_eq!(stamp_from(&mut message, &own), Ok(()));
+/// assert_eq!(message.attr("from"), Some("juliet@example.com/balcony"));
+/// message.set_attr("from", "romeo@example.com/orchard");
+/// assert_eq!(stamp_from(&mut message, &own), Err(Violation::InvalidFrom));
+/// ```
+pub fn stamp_from(element: &mut Element, own: &FullJid) -> Result<(), Violation> {
+    if let Some(from) = element.attr("from") {
+        let ours = Jid::new(from)
+            .is_ok_and(|f| f.as_str() == own.as_str() || f.as_str() == own.to_bare().as_str());
+        if !ours {
+            return Err(Violation::InvalidFrom);
+        }
+    }
+    element.set_attr("from", own.as_str());
+    Ok(())
+}
 
 impl ServerConnection {
     /// A stanza from the online client.
@@ -21,15 +58,10 @@ impl ServerConnection {
         // RFC 6120 §8.1.2.1: a `from` must be the session's (full or bare) JID; the
         // server stamps the full JID either way — before validating the rest, so that
         // an error reply is addressed to the session too.
-        if let Some(from) = element.attr("from") {
-            let ours = Jid::new(from)
-                .is_ok_and(|f| f.as_str() == own.as_str() || f.as_str() == own.to_bare().as_str());
-            if !ours {
-                self.reject(Violation::InvalidFrom);
-                return;
-            }
+        if let Err(violation) = stamp_from(&mut element, &own) {
+            self.reject(violation);
+            return;
         }
-        element.set_attr("from", own.as_str());
         let stanza = match Stanza::try_from(element) {
             Ok(s) => s,
             Err(invalid) => {
