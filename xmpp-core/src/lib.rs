@@ -109,7 +109,11 @@
 //!                 let account = Account::with_password("r0m30myr0m30");
 //!                 ServerCommand::ProvideCredentials { id, answer: CredentialAnswer::Found(account) }
 //!             }
-//!             ServerEvent::BindRequested { id, jid, .. } => ServerCommand::Bind { id, result: Ok(jid) },
+//!             ServerEvent::BindRequested { id, user, requested } => {
+//!                 // No resource asked for: the answer chooses one (RFC 6120 §7.6).
+//!                 let jid = match requested { Some(jid) => jid, None => user.with_resource("assigned")? };
+//!                 ServerCommand::Bind { id, result: Ok(jid) }
+//!             }
 //!             _ => continue,
 //!         };
 //!         server.handle_command(now, answer)?; // its output comes with the next drain

@@ -1,4 +1,4 @@
-//! Random identifiers (stream ids, stanza ids, generated resources) drawn from the
+//! Random identifiers (stream ids, stanza ids) drawn from the
 //! injected entropy source.
 
 use xmpp_sasl::Entropy;
