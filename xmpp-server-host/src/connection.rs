@@ -22,6 +22,7 @@ use xmpp_server::SessionId;
 use xmpp_stanza::{Stanza, StreamError, StreamErrorCondition};
 
 use crate::host_loop::{Input, Outbox};
+use crate::metrics::Metrics;
 use crate::throttle::{Rates, ReadThrottle};
 
 /// How accepted connections start.
@@ -53,6 +54,8 @@ pub(crate) struct Acceptor {
     pub(crate) unauthenticated: Arc<Unauthenticated>,
     /// The next session id.
     pub(crate) next: AtomicU64,
+    /// The server's metrics.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl Acceptor {
@@ -86,6 +89,7 @@ pub(crate) async fn accept_loop<R: Runtime>(
         }
         let Some(ticket) = Unauthenticated::admit(&acceptor.unauthenticated, peer.ip()) else {
             debug!(%peer, "too many unauthenticated connections: refused");
+            acceptor.metrics.connection_refused();
             continue; // dropping the transport closes the socket
         };
         let session = SessionId(acceptor.next.fetch_add(1, Ordering::Relaxed));
@@ -111,6 +115,7 @@ async fn serve<R: Runtime>(
     session: SessionId,
     ticket: Ticket,
 ) {
+    let _open = Metrics::open(&acceptor.metrics);
     let tls = acceptor.tls();
     let side = TlsSide::Server(tls);
     let mut config = acceptor.config.clone();
@@ -157,6 +162,8 @@ async fn serve<R: Runtime>(
         overflow,
         ticket: Some(ticket),
         throttle: ReadThrottle::new(acceptor.rates, Instant::now()),
+        metrics: acceptor.metrics.clone(),
+        online: false,
         in_flight: Vec::new(),
         unsent: Vec::new(),
     };
@@ -180,6 +187,9 @@ struct HostApp {
     in_flight: Vec<Stanza>,
     /// Stanzas that never reached the client, handed back to the router at the end.
     unsent: Vec<Stanza>,
+    metrics: Arc<Metrics>,
+    /// Counted in the online-sessions gauge.
+    online: bool,
 }
 
 impl App<ServerConnection> for HostApp {
@@ -193,7 +203,24 @@ impl App<ServerConnection> for HostApp {
         request: Option<ServerCommand>,
     ) {
         let command = match request {
-            // A connection that closed meanwhile refuses commands; nothing to do.
+            Some(ServerCommand::Send(stanza)) => {
+                // A message or IQ request is kept until written: if the connection
+                // refuses it or fails first, it goes back to the router (presence and
+                // IQ responses are not stored or answered anyway).
+                let keep = match &*stanza {
+                    Stanza::Message(_) => true,
+                    Stanza::Iq(iq) => iq.payload.is_request(),
+                    Stanza::Presence(_) => false,
+                };
+                let copy = keep.then(|| (*stanza).clone());
+                self.metrics.stanza_sent(&stanza);
+                match conn.handle_command(now, ServerCommand::Send(stanza)) {
+                    Ok(()) => self.in_flight.extend(copy),
+                    Err(_) => self.unsent.extend(copy),
+                }
+                return;
+            }
+            // A connection that closed meanwhile refuses other commands; nothing to do.
             Some(command) => command,
             // The host dropped the queue: it overflowed, or the host is stopping.
             None if self.overflow.load(Ordering::Acquire) => {
@@ -210,8 +237,19 @@ impl App<ServerConnection> for HostApp {
 
     fn event(&mut self, event: ServerEvent) -> Option<Input> {
         match &event {
-            ServerEvent::Authenticated { .. } => self.ticket = None,
-            ServerEvent::Stanza(_) => self.throttle.stanza(Instant::now()),
+            ServerEvent::Authenticated { mechanism, .. } => {
+                self.ticket = None;
+                self.metrics.auth_succeeded(*mechanism);
+            }
+            ServerEvent::AuthFailed { mechanism, .. } => self.metrics.auth_failed(*mechanism),
+            ServerEvent::Online { .. } => {
+                self.online = true;
+                self.metrics.session_online(true);
+            }
+            ServerEvent::Stanza(stanza) => {
+                self.throttle.stanza(Instant::now());
+                self.metrics.stanza_received(stanza);
+            }
             _ => {}
         }
         Some(Input::Event {
@@ -222,6 +260,9 @@ impl App<ServerConnection> for HostApp {
 
     fn finish(&mut self, error: Option<Error>) -> Input {
         self.ticket = None;
+        if std::mem::take(&mut self.online) {
+            self.metrics.session_online(false);
+        }
         if let Some(e) = error {
             debug!(%e, "connection ended");
         }

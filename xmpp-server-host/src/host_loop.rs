@@ -21,6 +21,7 @@ use xmpp_server::{
 };
 
 use crate::auth_gate::AuthGate;
+use crate::metrics::Metrics;
 use xmpp_stanza::{Stanza, StreamError, StreamErrorCondition};
 
 /// How long a graceful stop waits for sessions to close after `system-shutdown`.
@@ -112,6 +113,7 @@ struct HostLoop<E, S> {
     host: Host<E>,
     store: S,
     gate: AuthGate,
+    metrics: Arc<Metrics>,
     outboxes: BTreeMap<SessionId, Outbox>,
     stats: HostStats,
     stopping: Option<Instant>,
@@ -123,6 +125,7 @@ pub(crate) fn run<E: Entropy, S: DurableStore>(
     host: Host<E>,
     store: S,
     auth: AuthThrottleConfig,
+    metrics: Arc<Metrics>,
     mut inputs: mpsc::Receiver<Input>,
 ) -> Result<HostStats, StoreFailure> {
     let domain = host.router().config().domain.domain().to_owned();
@@ -130,6 +133,7 @@ pub(crate) fn run<E: Entropy, S: DurableStore>(
         host,
         store,
         gate: AuthGate::new(&domain, auth),
+        metrics,
         outboxes: BTreeMap::new(),
         stats: HostStats::default(),
         stopping: None,
@@ -165,7 +169,10 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
             }
             Input::Event { session, event } => match self.gate.handle_event(now, session, event) {
                 Some(event) => self.event(now, session, event),
-                None => self.stats.auth_delayed += 1,
+                None => {
+                    self.stats.auth_delayed += 1;
+                    self.metrics.auth_delayed();
+                }
             },
             Input::Closed { session, unsent } => {
                 self.outboxes.remove(&session);
@@ -173,6 +180,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
                 let wall = wall_clock();
                 for stanza in unsent {
                     self.stats.rerouted += 1;
+                    self.metrics.rerouted();
                     self.host.undelivered(now, wall, session, stanza);
                 }
                 let _ = self.host.closed(now, session);
@@ -248,7 +256,9 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
         while let Some(action) = self.host.poll() {
             match action {
                 Action::Persist(change) => {
+                    let started = Instant::now();
                     self.store.persist(&change).map_err(boxed)?;
+                    self.metrics.store_write(started.elapsed());
                     self.stats.persisted += 1;
                 }
                 Action::Command { session, command } => self.queue(session, command),
@@ -272,6 +282,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
                     Err(e) => {
                         if e.is_full() {
                             self.stats.overflows += 1;
+                            self.metrics.overflow();
                             warn!(
                                 session = session.0,
                                 "command queue full: closing the session"
@@ -287,6 +298,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
         };
         if let ServerCommand::Send(stanza) = command {
             self.stats.rerouted += 1;
+            self.metrics.rerouted();
             self.host
                 .undelivered(Instant::now(), wall_clock(), session, *stanza);
         }

@@ -20,6 +20,8 @@
 //! | `throttle` | per-connection stanza and byte rates, enforced by reading more slowly |
 //! | `auth_gate` | credential requests held while the source address or account is throttled after failures |
 //! | `connection` | accept loops, the per-connection [`App`](xmpp_adapter::App), unauthenticated-connection bounds |
+//! | [`metrics`] | counters and gauges, rendered as OpenMetrics |
+//! | `metrics_http` | the `/metrics` endpoint on the host's runtime |
 //! | [`server`] | [`Server`]: start, administration, certificate reload, shutdown |
 //!
 //! `xmppd` runs it on tokio with the SQLite store; tests run it on tokio or smol
@@ -31,12 +33,15 @@ mod auth_gate;
 mod connection;
 mod error;
 mod host_loop;
+pub mod metrics;
+mod metrics_http;
 pub mod server;
 pub mod settings;
 mod throttle;
 
 pub use error::{ServerError, SettingsError};
 pub use host_loop::HostStats;
+pub use metrics::Metrics;
 pub use server::Server;
 pub use settings::ServerSettings;
 pub use throttle::Rates;

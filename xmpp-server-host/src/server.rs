@@ -15,6 +15,8 @@ use xmpp_server::{Change, DurableStore, Host, Router};
 use crate::connection::{Acceptor, ListenKind, Unauthenticated, accept_loop, bound_addr};
 use crate::error::{ServerError, SettingsError};
 use crate::host_loop::{self, HostStats, Input};
+use crate::metrics::Metrics;
+use crate::metrics_http;
 use crate::settings::ServerSettings;
 
 /// Inputs that may wait for the host thread (beyond one per connection).
@@ -33,6 +35,8 @@ pub struct Server {
     inputs: mpsc::Sender<Input>,
     tls: Arc<RwLock<ServerTlsConfig>>,
     unauthenticated: Arc<Unauthenticated>,
+    metrics: Arc<Metrics>,
+    metrics_addr: Option<SocketAddr>,
     done: oneshot::Receiver<Result<HostStats, host_loop::StoreFailure>>,
 }
 
@@ -69,14 +73,25 @@ impl Server {
                 listeners.push((bound_addr(&listener, *addr), kind, listener));
             }
         }
+        let server_metrics = Arc::new(Metrics::default());
+        let metrics_listener = match settings.metrics_listen() {
+            Some(addr) => {
+                let listener = R::bind(addr)
+                    .await
+                    .map_err(|source| ServerError::Listen { addr, source })?;
+                Some((bound_addr(&listener, addr), listener))
+            }
+            None => None,
+        };
         let (inputs, receiver) = mpsc::channel(INPUTS);
         let auth = settings.auth_throttle().clone();
+        let metrics = server_metrics.clone();
         let (finished, done) = oneshot::channel();
         let host = Host::new(router);
         std::thread::Builder::new()
             .name("xmpp-host".into())
             .spawn(move || {
-                let _ = finished.send(host_loop::run(host, store, auth, receiver));
+                let _ = finished.send(host_loop::run(host, store, auth, metrics, receiver));
             })
             .map_err(ServerError::Thread)?;
         let (total, per_address) = settings.unauthenticated_limits();
@@ -88,6 +103,8 @@ impl Server {
             inputs: inputs.clone(),
             tls: tls.clone(),
             unauthenticated: Arc::new(Unauthenticated::new(total, per_address)),
+            metrics: server_metrics.clone(),
+            metrics_addr: None,
             done,
         };
         for (name, password) in users {
@@ -109,7 +126,12 @@ impl Server {
             rates: settings.rates(),
             unauthenticated: server.unauthenticated.clone(),
             next: AtomicU64::new(1),
+            metrics: server_metrics.clone(),
         });
+        if let Some((addr, listener)) = metrics_listener {
+            server.metrics_addr = Some(addr);
+            R::spawn(metrics_http::serve::<R>(listener, server_metrics));
+        }
         for (addr, kind, listener) in listeners {
             match kind {
                 ListenKind::StartTls => server.starttls_addrs.push(addr),
@@ -129,6 +151,16 @@ impl Server {
     /// The direct-TLS addresses it listens on.
     pub fn direct_tls_addrs(&self) -> &[SocketAddr] {
         &self.direct_tls_addrs
+    }
+
+    /// Where the metrics endpoint listens, if it does.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
+    /// The server's metrics (as the endpoint serves them: [`Metrics::render`]).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// How many accounts it had once started.

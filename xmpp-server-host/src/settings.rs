@@ -48,6 +48,7 @@ pub struct ServerSettings {
     outbox: usize,
     rates: Rates,
     auth_throttle: AuthThrottleConfig,
+    metrics_listen: Option<SocketAddr>,
 }
 
 impl ServerSettings {
@@ -83,6 +84,7 @@ impl ServerSettings {
                 bytes: Some(DEFAULT_BYTE_RATE),
             },
             auth_throttle: AuthThrottleConfig::default(),
+            metrics_listen: None,
         }
     }
 
@@ -189,6 +191,17 @@ impl ServerSettings {
     pub fn with_auth_throttle(mut self, config: AuthThrottleConfig) -> Self {
         self.auth_throttle = config;
         self
+    }
+
+    /// Serves OpenMetrics at `http://ADDR/metrics` (off by default: `None`).
+    pub fn with_metrics_listen(mut self, addr: Option<SocketAddr>) -> Self {
+        self.metrics_listen = addr;
+        self
+    }
+
+    /// The metrics endpoint's address, if any.
+    pub fn metrics_listen(&self) -> Option<SocketAddr> {
+        self.metrics_listen
     }
 
     /// The authentication throttle's configuration.

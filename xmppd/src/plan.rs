@@ -26,8 +26,6 @@ pub struct Plan {
     pub users: Vec<(String, Password)>,
     /// The log level from the configuration (`RUST_LOG` overrides it).
     pub log_level: Option<String>,
-    /// Where to serve metrics, if anywhere.
-    pub metrics: Option<SocketAddr>,
 }
 
 impl Plan {
@@ -58,6 +56,7 @@ impl Plan {
             burst: config.limits.stanza_burst,
         });
         settings = settings
+            .with_metrics_listen(config.metrics.as_ref().map(|m| m.listen))
             .with_router_limits(limits)
             .with_flood(flood)
             .with_byte_rate(config.limits.byte_rate);
@@ -68,7 +67,6 @@ impl Plan {
             db: config.storage.sqlite,
             users: users(add_user)?,
             log_level: config.log_level,
-            metrics: config.metrics.map(|m| m.listen),
         })
     }
 
@@ -106,7 +104,6 @@ impl Plan {
             db: args.db.clone(),
             users: users(&args.add_user)?,
             log_level: None,
-            metrics: None,
         })
     }
 }
@@ -180,7 +177,7 @@ mod tests {
         assert_eq!(plan.settings.domain(), "example.test");
         assert_eq!(plan.settings.starttls_listen().len(), 1);
         assert_eq!(plan.settings.direct_tls_listen().len(), 1);
-        assert!(plan.metrics.is_some());
+        assert!(plan.settings.metrics_listen().is_some());
         let router = plan.settings.router_config().unwrap();
         // The example's read rate, with the router's backstop at ten times it.
         assert_eq!(plan.settings.rates().stanzas, Some((10_000, 20_000)));

@@ -64,8 +64,11 @@ async fn serve<S: DurableStore>(plan: Plan, store: S) -> Result<(), String> {
         .iter()
         .map(ToString::to_string)
         .collect();
+    let metrics = server
+        .metrics_addr()
+        .map_or_else(String::new, |a| format!(" metrics={a}"));
     println!(
-        "READY xmpp-server domain={} addr={addr} accounts={} db={db} direct_tls={}",
+        "READY xmpp-server domain={} addr={addr} accounts={} db={db} direct_tls={}{metrics}",
         plan.settings.domain(),
         server.accounts(),
         direct.join(",")
