@@ -2,7 +2,7 @@
 # Load benchmark of xmppd against Prosody, in one run, on 127.0.0.1:
 #
 #   scripts/load-bench.sh [--pairs N] [--messages M] [--window W] [--repeat R] [--idle C]
-#                         [--million] [--smoke]
+#                         [--million] [--smoke] [--baseline BIN] [--no-ejabberd] [--flood off]
 #
 #   1. throughput: N pairs (default 10), M chat messages per pair (default 20000), at
 #      most W (default 64) in flight per pair, over STARTTLS — against our server and
@@ -16,6 +16,10 @@
 #   3. with --million: 10 pairs x 100000 messages (1,000,000 routed) against our
 #      server, every one checked to arrive exactly once.
 #   --smoke: a tiny run of 1 and 2 (seconds; no Prosody unless installed).
+#   Our server runs with its DEFAULT configuration (flood control on) unless
+#   `--flood off`. Each round also runs ejabberd 23.01 (unless --no-ejabberd) and, with
+#   --baseline BIN, an older server binary that takes the same flags (e.g. the
+#   `server` example of an earlier commit), labelled `baseline`.
 #
 # Every phase prints the load average first (`INFO load ...`): the machine is shared,
 # so figures taken under load say so.
@@ -26,6 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pairs=10 messages=20000 window=64 repeat=1 idle=10000 million=0 smoke=0
+baseline="" ejabberd=1 flood=()
 while (($#)); do
     case "$1" in
         --pairs) pairs=$2; shift 2 ;;
@@ -34,8 +39,11 @@ while (($#)); do
         --repeat) repeat=$2; shift 2 ;;
         --idle) idle=$2; shift 2 ;;
         --million) million=1; shift ;;
-        --smoke) smoke=1; pairs=2 messages=500 idle=200; shift ;;
-        *) echo "usage: $0 [--pairs N] [--messages M] [--window W] [--repeat R] [--idle C] [--million] [--smoke]" >&2; exit 2 ;;
+        --smoke) smoke=1; pairs=2 messages=500 idle=200 ejabberd=0; shift ;;
+        --baseline) baseline=$2; shift 2 ;;
+        --no-ejabberd) ejabberd=0; shift ;;
+        --flood) flood=(--flood "$2"); shift 2 ;;
+        *) echo "usage: $0 [--pairs N] [--messages M] [--window W] [--repeat R] [--idle C] [--million] [--smoke] [--baseline BIN] [--no-ejabberd] [--flood off]" >&2; exit 2 ;;
     esac
 done
 
@@ -52,6 +60,9 @@ cleanup() {
     if [[ -f "$work/prosody/state.env" ]]; then
         conformance/interop/prosody.sh stop "$work/prosody" >/dev/null 2>&1 || true
     fi
+    if [[ -f "$work/ejabberd/state.env" ]]; then
+        conformance/interop/ejabberd.sh stop "$work/ejabberd" >/dev/null 2>&1 || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -63,9 +74,9 @@ users=()
 for ((i = 0; i < 2 * pairs; i++)); do users+=(--add-user "u$i:pw-u$i"); done
 for ((i = 0; i < accounts; i++)); do users+=(--add-user "i$i:pw-i$i"); done
 
-start_ours() {
-    "$bin/xmppd" --domain "$domain" --listen 127.0.0.1:0 --cert "$work/certs/server.pem" \
-        --key "$work/certs/server.key" --flood off "${users[@]}" > "$work/server.out" &
+start_ours() { # [BINARY]
+    "${1:-$bin/xmppd}" --domain "$domain" --listen 127.0.0.1:0 --cert "$work/certs/server.pem" \
+        --key "$work/certs/server.key" "${flood[@]}" "${users[@]}" > "$work/server.out" &
     server_pid=$!
     for _ in $(seq 1 600); do
         grep -q '^READY' "$work/server.out" 2>/dev/null && break
@@ -100,6 +111,24 @@ for ((round = 1; round <= repeat; round++)); do
     start_ours
     gen ours "$port" "$server_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
     stop_ours
+
+    if [[ -n "$baseline" ]]; then
+        start_ours "$baseline"
+        gen baseline "$port" "$server_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
+        stop_ours
+    fi
+
+    if ((ejabberd)); then
+        conformance/interop/ejabberd.sh start "$work/ejabberd" --port 15299 --certs "$work/certs" >/dev/null
+        if ((round == 1)); then
+            for ((i = 0; i < 2 * pairs; i++)); do
+                conformance/interop/ejabberd.sh register "$work/ejabberd" "u$i" "pw-u$i" >/dev/null
+            done
+        fi
+        ejabberd_pid=$(sed -n 's/^PID=//p' "$work/ejabberd/state.env")
+        gen ejabberd 15299 "$ejabberd_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
+        conformance/interop/ejabberd.sh stop "$work/ejabberd" >/dev/null
+    fi
 
     if command -v prosody >/dev/null; then
         conformance/interop/prosody.sh start "$work/prosody" --port 15298 --certs "$work/certs" >/dev/null

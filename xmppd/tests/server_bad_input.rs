@@ -245,23 +245,29 @@ fn a_client_that_stops_reading_loses_nothing_and_slows_nobody() {
         // Alice leaves: her event stream ends, with every bounce she got.
         alice.close().await.unwrap();
         let bounced = bounces.await.unwrap();
-        for (a, b) in [
-            (&on_socket, &offline),
-            (&on_socket, &bounced),
-            (&offline, &bounced),
-        ] {
-            let both: Vec<_> = a.intersection(b).collect();
-            assert!(both.is_empty(), "delivered twice: {both:?}");
-        }
-        let accounted = on_socket.len() + offline.len() + bounced.len();
+        // Nothing lost: every message is on the socket, offline, or bounced.
+        let all: std::collections::BTreeSet<String> = (0..SENT).map(|i| format!("m{i}")).collect();
+        let mut seen = on_socket.clone();
+        seen.extend(offline.iter().cloned());
+        seen.extend(bounced.iter().cloned());
         assert_eq!(
-            accounted,
-            SENT,
-            "on the socket {}, offline {}, bounced {}",
+            seen.len(),
+            all.len(),
+            "lost {:?}… (on the socket {}, offline {}, bounced {})",
+            all.difference(&seen).take(5).collect::<Vec<_>>(),
             on_socket.len(),
             offline.len(),
             bounced.len()
         );
+        // A message that reached the socket is rerouted as well only if it was in the
+        // one write that never completed: the server cannot know how much of it the
+        // client got (with TLS, the kernel took part of the records), so it delivers
+        // twice rather than never. That write holds at most the stanzas a driver
+        // handles while an event waits for the host (64), plus one.
+        let twice =
+            on_socket.intersection(&offline).count() + on_socket.intersection(&bounced).count();
+        assert!(twice <= 65, "{twice} messages delivered twice");
+        assert!(offline.is_disjoint(&bounced), "stored and bounced");
         assert!(
             !offline.is_empty() && !on_socket.is_empty(),
             "{} {}",
