@@ -19,7 +19,8 @@
 #   Our server runs with its DEFAULT configuration (flood control on) unless
 #   `--flood off`. Each round also runs ejabberd 23.01 (unless --no-ejabberd) and, with
 #   --baseline BIN, an older server binary that takes the same flags (e.g. the
-#   `server` example of an earlier commit), labelled `baseline`.
+#   `server` example of an earlier commit), labelled `baseline` and run with
+#   `--flood off` (its default policy cut fast senders off and stalled every round).
 #
 # Every phase prints the load average first (`INFO load ...`): the machine is shared,
 # so figures taken under load say so.
@@ -74,9 +75,11 @@ users=()
 for ((i = 0; i < 2 * pairs; i++)); do users+=(--add-user "u$i:pw-u$i"); done
 for ((i = 0; i < accounts; i++)); do users+=(--add-user "i$i:pw-i$i"); done
 
-start_ours() { # [BINARY]
-    "${1:-$bin/xmppd}" --domain "$domain" --listen 127.0.0.1:0 --cert "$work/certs/server.pem" \
-        --key "$work/certs/server.key" "${flood[@]}" "${users[@]}" > "$work/server.out" &
+start_ours() { # [BINARY [EXTRA ARGS...]]
+    local binary=${1:-$bin/xmppd}
+    shift || true
+    "$binary" --domain "$domain" --listen 127.0.0.1:0 --cert "$work/certs/server.pem" \
+        --key "$work/certs/server.key" "${flood[@]}" "$@" "${users[@]}" > "$work/server.out" &
     server_pid=$!
     for _ in $(seq 1 600); do
         grep -q '^READY' "$work/server.out" 2>/dev/null && break
@@ -113,7 +116,9 @@ for ((round = 1; round <= repeat; round++)); do
     stop_ours
 
     if [[ -n "$baseline" ]]; then
-        start_ours "$baseline"
+        # The baseline's default flood policy closes fast senders (it stalls every
+        # round): it runs with flood control off.
+        if ((${#flood[@]})); then start_ours "$baseline"; else start_ours "$baseline" --flood off; fi
         gen baseline "$port" "$server_pid" throughput --pairs "$pairs" --messages "$messages" --window "$window"
         stop_ours
     fi

@@ -2,7 +2,7 @@
 //! connection's outputs (writing, upgrading to TLS, handing events over), then waits
 //! for whichever comes first — bytes, the deadline, or a request from the application.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::time::{Duration, Instant};
 
 use futures::channel::{mpsc, oneshot};
@@ -13,8 +13,13 @@ use xmpp_core::{Connection, Output};
 use crate::Error;
 use crate::runtime::{Runtime, TlsSide, Transport, timeout};
 
-/// Bytes read per call; also the write buffer capacity kept between bursts.
+/// Bytes read per call from a busy peer.
 const READ_BUFFER: usize = 4096;
+
+/// Bytes read per call from a quiet one: an idle connection holds this much, not
+/// [`READ_BUFFER`] (a server may hold many idle connections). A read that fills it
+/// switches to [`READ_BUFFER`]; a small read switches back.
+const SMALL_READ_BUFFER: usize = 512;
 
 /// How long one write (or the final shutdown) may wait for the peer to read, by
 /// default.
@@ -91,14 +96,19 @@ pub struct DriveOptions {
 /// [`serve_with`](crate::serve_with) and [`connect_with`](crate::connect_with) are
 /// this loop with channel handles as the application; a server host implements
 /// [`App`] itself and shares one event channel among all its connections.
-pub async fn drive<R, C, A>(
+///
+/// Not an `async fn`: the returned future is the driver loop itself, so the
+/// arguments are not kept a second time in a wrapper's state (a server holds one
+/// such future per connection).
+pub fn drive<R, C, A>(
     transport: R::Transport,
     conn: C,
     options: DriveOptions,
     requests: mpsc::Receiver<A::Request>,
     events: mpsc::Sender<A::Event>,
     app: A,
-) where
+) -> impl Future<Output = ()> + Send
+where
     R: Runtime,
     C: Connection + Send,
     C::Event: Send,
@@ -114,7 +124,7 @@ pub async fn drive<R, C, A>(
         events,
         app,
     };
-    driver.run().await;
+    driver.run()
 }
 
 /// One driven connection: the core, its transport, and the application's channels.
@@ -143,7 +153,7 @@ where
     /// [`App::finish`]'s event.
     pub(crate) async fn run(mut self) {
         // Small per-connection buffers: a server may hold many idle connections.
-        let mut buf = vec![0u8; READ_BUFFER];
+        let mut buf = vec![0u8; SMALL_READ_BUFFER];
         let mut out = Vec::new();
         let error = loop {
             let deadline = match self.drain(&mut out).await {
@@ -194,6 +204,11 @@ where
                     self.app.bytes_read(now, n);
                     self.conn
                         .handle_input(now, buf.get(..n).unwrap_or_default());
+                    if n == buf.len() && n < READ_BUFFER {
+                        buf = vec![0u8; READ_BUFFER];
+                    } else if n < SMALL_READ_BUFFER && buf.len() > SMALL_READ_BUFFER {
+                        buf = vec![0u8; SMALL_READ_BUFFER];
+                    }
                 }
                 Woke::Read(Err(e)) => break Some(Error::io("read")(e)),
                 Woke::Request(request) => self.serve(request),
@@ -246,7 +261,9 @@ where
                         return Err(Error::NoTlsConfig { role });
                     };
                     let span = debug_span!("starttls", ?role, name = %server_name);
-                    let handshake = self.transport.start_tls(tls, &server_name);
+                    // Boxed: the handshake's state is large and needed once, and an
+                    // unboxed future would size every connection's task by it.
+                    let handshake = Box::pin(self.transport.start_tls(tls, &server_name));
                     let handshake = handshake.instrument(span);
                     let info = timeout::<R, _>(self.handshake_timeout, "TLS handshake", handshake)
                         .await??;
@@ -325,8 +342,9 @@ where
             timeout::<R, _>(self.write_timeout, "write", write)
                 .await?
                 .map_err(Error::io("write"))?;
-            out.clear();
-            out.shrink_to(READ_BUFFER);
+            // Nothing is kept between bursts: the next one usually arrives as the
+            // core's own buffer (taken as it is), and an idle connection holds none.
+            *out = Vec::new();
         }
         self.app.flushed();
         Ok(())
