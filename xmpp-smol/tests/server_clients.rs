@@ -4,36 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use xmpp_sasl::scram::ScramClientOptions;
-use xmpp_server_host::MemoryStore;
 use xmpp_smol::Smol;
-use xmpp_testkit::{buddy, inproc, processes};
+use xmpp_testkit::inproc;
 
 #[test]
 fn smol_clients_against_our_server() {
-    smol::block_on(async {
-        let dir = processes::temp_dir("smol-clients");
-        let certs = processes::certs(&dir, inproc::DOMAIN);
-        let running = inproc::start::<Smol, _>(&certs, MemoryStore, None).await;
-        let trace = buddy::run::<Smol>(
-            inproc::DOMAIN,
-            running.port,
-            &running.ca_file,
-            ("alice", "bob"),
-            |c| {
-                c.with_core(|c| {
-                    c.with_scram_options(
-                        ScramClientOptions::new()
-                            .insecure_min_iterations_for_tests(inproc::ITERATIONS),
-                    )
-                })
-            },
-        )
-        .await;
-        assert_eq!(
-            trace,
-            buddy::expected(inproc::DOMAIN, ("alice", "bob"), "SCRAM-SHA-512-PLUS")
-        );
-        running.server.shutdown().await.unwrap();
-    });
+    let (trace, expected) = smol::block_on(inproc::buddy_scenario::<Smol>("smol-clients"));
+    assert_eq!(trace, expected);
 }

@@ -136,3 +136,30 @@ pub async fn next_body<R: Runtime>(events: &mut Events) -> Option<String> {
 pub fn chat(user: &str, body: &str) -> Message {
     Message::chat(Jid::new(&format!("{user}@{DOMAIN}")).unwrap(), body)
 }
+
+/// The two-user IM scenario ([`crate::buddy`]) by our clients on runtime `R`
+/// against the server host, also on `R`, with state in memory: the trace it
+/// produced, and the trace expected (they must be equal).
+pub async fn buddy_scenario<R: Runtime>(name: &str) -> (Vec<String>, Vec<String>) {
+    let dir = crate::processes::temp_dir(name);
+    let certs = crate::processes::certs(&dir, DOMAIN);
+    let running = start::<R, _>(&certs, xmpp_server_host::MemoryStore, None).await;
+    let trace = crate::buddy::run::<R>(
+        DOMAIN,
+        running.port,
+        &running.ca_file,
+        ("alice", "bob"),
+        |c| {
+            c.with_core(|c| {
+                c.with_scram_options(
+                    xmpp_sasl::scram::ScramClientOptions::new()
+                        .insecure_min_iterations_for_tests(ITERATIONS),
+                )
+            })
+        },
+    )
+    .await;
+    running.server.shutdown().await.unwrap();
+    let expected = crate::buddy::expected(DOMAIN, ("alice", "bob"), "SCRAM-SHA-512-PLUS");
+    (trace, expected)
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use futures::channel::mpsc;
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use xmpp_adapter::{
     Client, ConnectConfig, Error, Event, Events, Runtime, ServeOptions, ServerTlsConfig, Session,
@@ -43,25 +43,13 @@ pub struct Pki {
 
 pub fn pki(name: &str) -> Pki {
     let dir = std::env::temp_dir().join(format!("xmpp-adapter-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec![DOMAIN.to_owned()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    let ca_file = dir.join("ca.pem");
-    std::fs::write(&ca_file, ca.pem()).unwrap();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let certs = crate::processes::certs(&dir, DOMAIN);
     let server =
-        ServerTlsConfig::new(vec![CertificateDer::from(cert.der().to_vec())], key).unwrap();
+        ServerTlsConfig::from_pem_files(&certs.join("server.pem"), &certs.join("server.key"))
+            .unwrap();
     Pki {
         dir,
-        ca_file,
+        ca_file: certs.join("ca.pem"),
         server,
     }
 }
