@@ -162,7 +162,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
                 if self.stopping.is_some() {
                     return Ok(()); // the driver sees its queue gone and closes
                 }
-                if self.host.open(now, session).is_ok() {
+                if self.host.handle_open(now, session).is_ok() {
                     self.outboxes.insert(session, outbox);
                     self.gate.handle_open(session, peer);
                 }
@@ -181,9 +181,9 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
                 for stanza in unsent {
                     self.stats.rerouted += 1;
                     self.metrics.rerouted();
-                    self.host.undelivered(now, wall, session, stanza);
+                    self.host.handle_undelivered(now, wall, session, stanza);
                 }
-                let _ = self.host.closed(now, session);
+                let _ = self.host.handle_closed(now, session);
             }
             Input::SetUser {
                 name,
@@ -222,7 +222,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
     /// Feeds an event of a connection to the host.
     fn event(&mut self, now: Instant, session: SessionId, event: ServerEvent) {
         // Errors here are glue bugs (an unknown session); the event is dropped.
-        if let Err(e) = self.host.event(now, wall_clock(), session, event) {
+        if let Err(e) = self.host.handle_event(now, wall_clock(), session, event) {
             debug!(%e, "event for an unknown session");
         }
     }
@@ -253,7 +253,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
 
     /// Carries out every pending action, in order.
     fn carry_out(&mut self) -> Result<(), StoreFailure> {
-        while let Some(action) = self.host.poll() {
+        while let Some(action) = self.host.poll_output() {
             match action {
                 Action::Persist(change) => {
                     let started = Instant::now();
@@ -300,7 +300,7 @@ impl<E: Entropy, S: DurableStore> HostLoop<E, S> {
             self.stats.rerouted += 1;
             self.metrics.rerouted();
             self.host
-                .undelivered(Instant::now(), wall_clock(), session, *stanza);
+                .handle_undelivered(Instant::now(), wall_clock(), session, *stanza);
         }
     }
 }

@@ -53,12 +53,12 @@ pub enum Action {
 /// config.scram_iterations = 64; // tests only
 /// let mut host = Host::new(Router::new(config, InsecureSeededEntropy::new(1)));
 /// host.router_mut().create_account("juliet", &Password::new("secret")).unwrap();
-/// assert!(matches!(host.poll(), Some(Action::Persist(_))));
+/// assert!(matches!(host.poll_output(), Some(Action::Persist(_))));
 /// let session = SessionId(1);
-/// host.open(Instant::now(), session).unwrap();
-/// // ... feed `host.event(now, wall, session, event)` for each ServerEvent of that
-/// // connection, carry out `host.poll()` until None, and report the close:
-/// host.closed(Instant::now(), session).unwrap();
+/// host.handle_open(Instant::now(), session).unwrap();
+/// // ... feed `host.handle_event(now, wall, session, event)` for each ServerEvent of that
+/// // connection, carry out `host.poll_output()` until None, and report the close:
+/// host.handle_closed(Instant::now(), session).unwrap();
 /// assert_eq!(host.router().session_count(), 0);
 /// ```
 pub struct Host<E> {
@@ -84,7 +84,7 @@ impl<E: Entropy> Host<E> {
         &self.router
     }
 
-    /// The router, for administration (accounts). Drain [`Host::poll`] afterwards.
+    /// The router, for administration (accounts). Drain [`Host::poll_output`] afterwards.
     pub fn router_mut(&mut self) -> &mut Router<E> {
         &mut self.router
     }
@@ -98,14 +98,14 @@ impl<E: Entropy> Host<E> {
 
     /// A connection was accepted; `session` (chosen by the runtime, never reused
     /// while the session lives — a counter will do) names it from now on.
-    pub fn open(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
+    pub fn handle_open(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
         self.router.open_session(now, session)
     }
 
     /// An event of the session's connection. `wall` is the wall-clock time (stamped
     /// on messages stored offline). Events that need nothing from the router
     /// (`Authenticated`) are ignored.
-    pub fn event(
+    pub fn handle_event(
         &mut self,
         now: Instant,
         wall: Timestamp,
@@ -146,7 +146,7 @@ impl<E: Entropy> Host<E> {
     /// `stanza`, handed out in an [`Action::Command`] `Send` for `session`, never
     /// reached the client (its queue was full, or the connection ended with it
     /// queued): see [`Router::stanza_undelivered`]. Nothing routed is lost.
-    pub fn undelivered(
+    pub fn handle_undelivered(
         &mut self,
         now: Instant,
         wall: Timestamp,
@@ -157,13 +157,14 @@ impl<E: Entropy> Host<E> {
     }
 
     /// The session's connection is gone, for whatever reason.
-    pub fn closed(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
+    pub fn handle_closed(&mut self, now: Instant, session: SessionId) -> Result<(), RouterError> {
         self.router.session_closed(now, session)
     }
 
-    /// The next action, or `None` when everything has been handed out. Call after
-    /// every input until it returns `None`, and carry the actions out in order.
-    pub fn poll(&mut self) -> Option<Action> {
+    /// The next action, or `None` when everything has been handed out. `None` is the
+    /// drained sentinel: there is nothing more until the next `handle_*` input. Call
+    /// after every input until it returns `None`, and carry the actions out in order.
+    pub fn poll_output(&mut self) -> Option<Action> {
         loop {
             let action = match self.router.poll_output()? {
                 Output::Persist(change) => Action::Persist(Box::new(change)),

@@ -114,7 +114,7 @@ impl World {
             self.now,
         );
         let session = SessionId(self.links.len() as u64 + 1);
-        self.host.open(self.now, session).unwrap();
+        self.host.handle_open(self.now, session).unwrap();
         self.links.push(Link {
             session,
             client,
@@ -152,7 +152,9 @@ impl World {
                         Output::Transmit(b) => link.s2c.extend(b),
                         Output::StartTls { .. } => link.server_tls = true,
                         Output::Event(e) => {
-                            self.host.event(self.now, wall, link.session, e).unwrap();
+                            self.host
+                                .handle_event(self.now, wall, link.session, e)
+                                .unwrap();
                             moved = true;
                         }
                         Output::Closed(r) => link.server_closed = Some(r),
@@ -161,7 +163,7 @@ impl World {
                 }
                 if link.server_closed.is_some() && !link.reported_closed {
                     link.reported_closed = true;
-                    self.host.closed(self.now, link.session).unwrap();
+                    self.host.handle_closed(self.now, link.session).unwrap();
                     moved = true;
                 }
                 if !link.c2s.is_empty() {
@@ -181,7 +183,7 @@ impl World {
                     moved = true;
                 }
             }
-            while let Some(action) = self.host.poll() {
+            while let Some(action) = self.host.poll_output() {
                 moved = true;
                 match action {
                     Action::Persist(change) => {
@@ -391,7 +393,7 @@ fn a_wrong_password_is_refused_and_leaves_nothing_pending() {
     );
     // The client gave up; its connection's close reached the router.
     assert_eq!(w.host.router().session_count(), 0);
-    assert!(w.host.poll().is_none());
+    assert!(w.host.poll_output().is_none());
 }
 
 #[test]
@@ -407,23 +409,27 @@ fn the_connections_request_id_comes_back_unchanged_unless_the_session_closed() {
     // Two sessions whose connections both numbered their request 7: one id space,
     // keyed by session, with no translation in between.
     for session in [SessionId(50), SessionId(51)] {
-        w.host.open(w.now, session).unwrap();
-        w.host.event(w.now, wall, session, request(7)).unwrap();
-        match w.host.poll() {
+        w.host.handle_open(w.now, session).unwrap();
+        w.host
+            .handle_event(w.now, wall, session, request(7))
+            .unwrap();
+        match w.host.poll_output() {
             Some(Action::Command {
                 session: s,
                 command: ServerCommand::ProvideCredentials { id, .. },
             }) => assert_eq!((s, id), (session, RequestId::from_raw(7))),
             other => panic!("{other:?}"),
         }
-        assert!(w.host.poll().is_none());
+        assert!(w.host.poll_output().is_none());
     }
     // A session reported closed before its answer was polled gets none.
     let session = SessionId(52);
-    w.host.open(w.now, session).unwrap();
-    w.host.event(w.now, wall, session, request(1)).unwrap();
-    w.host.closed(w.now, session).unwrap();
-    assert!(w.host.poll().is_none());
+    w.host.handle_open(w.now, session).unwrap();
+    w.host
+        .handle_event(w.now, wall, session, request(1))
+        .unwrap();
+    w.host.handle_closed(w.now, session).unwrap();
+    assert!(w.host.poll_output().is_none());
 }
 
 #[test]
