@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use xmpp_core::RequestId;
 use xmpp_jid::{BareJid, Jid};
 use xmpp_sasl::{InsecureSeededEntropy, Password};
-use xmpp_server::{Output, Router, RouterConfig, SessionId, Timestamp};
+use xmpp_server::{Router, RouterConfig, RouterOutput, SessionId, Timestamp};
 use xmpp_stanza::{Message, NsContext, Presence, Stanza, parse_element};
 
 struct Setup {
@@ -35,7 +35,7 @@ impl Setup {
         let mut n = 0;
         while let Some(o) = self.router.poll_output() {
             black_box(&o);
-            n += usize::from(matches!(o, Output::Deliver { .. }));
+            n += usize::from(matches!(o, RouterOutput::Deliver { .. }));
         }
         n
     }

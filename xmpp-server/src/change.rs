@@ -4,7 +4,7 @@
 //!
 //! Every mutation of durable state inside the router is made by applying a `Change`
 //! to its in-memory store and queuing the same `Change` as
-//! [`Output::Persist`](crate::Output::Persist); loading the emitted sequence into a
+//! [`RouterOutput::Persist`](crate::RouterOutput::Persist); loading the emitted sequence into a
 //! fresh router ([`Router::load`](crate::Router::load)) therefore rebuilds exactly
 //! the same state. Each change is an idempotent upsert or delete keyed by the
 //! account and one more key, so it maps onto one SQL statement on one row.

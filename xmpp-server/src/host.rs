@@ -6,8 +6,8 @@
 //! connection's request ids ([`xmpp_core::RequestId`]) go to the router and come
 //! back in its answers unchanged (a request is named by `(SessionId, RequestId)`),
 //! a bind request that names no resource lets the router choose it (RFC 6120 §7.6),
-//! and each router [`Output`] becomes one [`Action`] in the same order — so the
-//! ordering rule for [`Output::Persist`] carries over unchanged: make each
+//! and each router [`RouterOutput`] becomes one [`Action`] in the same order — so the
+//! ordering rule for [`RouterOutput::Persist`] carries over unchanged: make each
 //! [`Action::Persist`] durable before acting on any later action.
 
 use std::time::Instant;
@@ -20,7 +20,7 @@ use xmpp_stanza::{Element, Stanza};
 use crate::change::Change;
 use crate::error::RouterError;
 use crate::ids::SessionId;
-use crate::output::Output;
+use crate::output::RouterOutput;
 use crate::router::Router;
 use crate::time::Timestamp;
 
@@ -167,16 +167,16 @@ impl<E: Entropy> Host<E> {
     pub fn poll_output(&mut self) -> Option<Action> {
         loop {
             let action = match self.router.poll_output()? {
-                Output::Persist(change) => Action::Persist(Box::new(change)),
-                Output::Deliver { session, stanza } => Action::Command {
+                RouterOutput::Persist(change) => Action::Persist(Box::new(change)),
+                RouterOutput::Deliver { session, stanza } => Action::Command {
                     session,
                     command: ServerCommand::Send(Box::new(stanza)),
                 },
-                Output::Close { session, error } => Action::Command {
+                RouterOutput::Close { session, error } => Action::Command {
                     session,
                     command: ServerCommand::CloseWithError(Box::new(error)),
                 },
-                Output::Credentials {
+                RouterOutput::Credentials {
                     session,
                     request,
                     answer,
@@ -192,7 +192,7 @@ impl<E: Entropy> Host<E> {
                         },
                     }
                 }
-                Output::Bind {
+                RouterOutput::Bind {
                     session,
                     request,
                     result,

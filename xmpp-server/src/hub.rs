@@ -8,7 +8,7 @@ use xmpp_stanza::Stanza;
 use crate::change::Change;
 use crate::config::RouterConfig;
 use crate::ids::SessionId;
-use crate::output::{Outbox, Output};
+use crate::output::{Outbox, RouterOutput};
 use crate::session::Sessions;
 use crate::store::Store;
 
@@ -53,7 +53,7 @@ impl Hub {
     /// store exactly.
     pub(crate) fn commit(&mut self, change: Change) {
         if self.store.apply(&change).is_ok() {
-            self.out.push(Output::Persist(change));
+            self.out.push(RouterOutput::Persist(change));
         }
     }
 
@@ -116,7 +116,7 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Output;
+    use crate::output::RouterOutput;
 
     fn hub() -> Hub {
         Hub::new(
@@ -159,7 +159,7 @@ mod tests {
         assert!(h.exists(&user));
         assert!(matches!(
             h.out.pop(),
-            Some(Output::Persist(Change::AccountSet { .. }))
+            Some(RouterOutput::Persist(Change::AccountSet { .. }))
         ));
         assert_ne!(h.push_id(), h.push_id());
     }

@@ -10,7 +10,7 @@ pub(crate) use xmpp_core::RequestId;
 ///
 /// The host chooses the value when it calls
 /// [`Router::open_session`](crate::Router::open_session) and uses it to find the
-/// connection an [`Output`](crate::Output) is for. The router only compares ids; any
+/// connection an [`RouterOutput`](crate::RouterOutput) is for. The router only compares ids; any
 /// scheme that never reuses a live id works (a counter is simplest). A request of
 /// the session (SASL credentials, RFC 6120 §6.4; binding, §7) is named by
 /// `(SessionId, xmpp_core::RequestId)`.

@@ -18,7 +18,7 @@ use xmpp_stanza::{
 
 use crate::hub::Hub;
 use crate::ids::SessionId;
-use crate::output::Output;
+use crate::output::RouterOutput;
 use crate::session::Phase;
 use crate::time::Timestamp;
 
@@ -41,7 +41,7 @@ impl Hub {
         if phase == Phase::Closing {
             return;
         }
-        self.out.push(Output::Close { session, error });
+        self.out.push(RouterOutput::Close { session, error });
         self.session_gone(session);
         if let Some(s) = self.sessions.get_mut(session) {
             s.phase = Phase::Closing;

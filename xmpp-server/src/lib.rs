@@ -51,12 +51,12 @@
 //! | connection event or need | router input / output |
 //! |---|---|
 //! | connection accepted | [`Router::open_session`] |
-//! | SASL needs credentials (request id, mechanism, authcid, authzid) | [`Router::credentials_requested`] → [`Output::Credentials`] with an [`xmpp_sasl::CredentialAnswer`] |
-//! | bind requested (request id, authenticated user, resource or none) | [`Router::bind_requested`] → [`Output::Bind`] (and [`Output::Close`] with `conflict` for a session it replaces) |
+//! | SASL needs credentials (request id, mechanism, authcid, authzid) | [`Router::credentials_requested`] → [`RouterOutput::Credentials`] with an [`xmpp_sasl::CredentialAnswer`] |
+//! | bind requested (request id, authenticated user, resource or none) | [`Router::bind_requested`] → [`RouterOutput::Bind`] (and [`RouterOutput::Close`] with `conflict` for a session it replaces) |
 //! | online | [`Router::session_online`] |
-//! | a stanza (typed) or a first-level element (unchecked) | [`Router::stanza_received`] / [`Router::element_received`] → [`Output::Deliver`] to any session |
+//! | a stanza (typed) or a first-level element (unchecked) | [`Router::stanza_received`] / [`Router::element_received`] → [`RouterOutput::Deliver`] to any session |
 //! | closed, for any reason | [`Router::session_closed`] |
-//! | — | [`Output::Close`]: send the stream error, close |
+//! | — | [`RouterOutput::Close`]: send the stream error, close |
 //! | stream features after binding | advertise [`STREAM_FEATURES`] |
 //!
 //! [`Host`] implements this table for `xmpp_core::ServerConnection`s: feed it each
@@ -67,7 +67,7 @@
 //! # Durability: the ordering contract
 //!
 //! The router keeps its state in memory and reports every durable change as
-//! [`Output::Persist`]: accounts and their SCRAM keys (never passwords), roster
+//! [`RouterOutput::Persist`]: accounts and their SCRAM keys (never passwords), roster
 //! items and the roster version, pending subscription requests with their stanza,
 //! privacy lists (which also hold the blocklist) and the default list, offline
 //! messages stored and deleted.
@@ -92,7 +92,7 @@
 //! use xmpp_jid::{BareJid, Jid};
 //! use xmpp_sasl::{CredentialAnswer, InsecureSeededEntropy, Mechanism, Password};
 //! use xmpp_core::RequestId;
-//! use xmpp_server::{Output, Router, RouterConfig, SessionId, Timestamp};
+//! use xmpp_server::{RouterOutput, Router, RouterConfig, SessionId, Timestamp};
 //! use xmpp_stanza::{Message, Stanza};
 //!
 //! let mut config = RouterConfig::new(BareJid::new("example.com").unwrap());
@@ -109,7 +109,7 @@
 //!     let mut rest = Vec::new();
 //!     while let Some(output) = router.poll_output() {
 //!         match output {
-//!             Output::Persist(change) => persisted.push(change), // store it durably here
+//!             RouterOutput::Persist(change) => persisted.push(change), // store it durably here
 //!             other => rest.push(other),
 //!         }
 //!     }
@@ -125,10 +125,10 @@
 //!         .credentials_requested(now, session, RequestId::from_raw(1), Mechanism::ScramSha256, user, None)
 //!         .unwrap();
 //!     let out = drain(&mut router);
-//!     assert!(matches!(&out[..], [Output::Credentials { answer: CredentialAnswer::Found(_), .. }]));
+//!     assert!(matches!(&out[..], [RouterOutput::Credentials { answer: CredentialAnswer::Found(_), .. }]));
 //!     router.bind_requested(now, session, RequestId::from_raw(2), user, Some("home")).unwrap();
 //!     let out = drain(&mut router);
-//!     let [Output::Bind { result: Ok(jid), .. }] = &out[..] else { panic!("{out:?}") };
+//!     let [RouterOutput::Bind { result: Ok(jid), .. }] = &out[..] else { panic!("{out:?}") };
 //!     assert_eq!(jid.as_str(), format!("{user}@example.com/home"));
 //!     router.session_online(now, session).unwrap();
 //! }
@@ -137,7 +137,7 @@
 //! let msg = Message::chat(Jid::new("juliet@example.com/home").unwrap(), "Art thou there?");
 //! router.stanza_received(now, wall, SessionId(2), Stanza::Message(msg)).unwrap();
 //! let out = drain(&mut router);
-//! let [Output::Deliver { session, stanza: Stanza::Message(m) }] = &out[..] else { panic!("{out:?}") };
+//! let [RouterOutput::Deliver { session, stanza: Stanza::Message(m) }] = &out[..] else { panic!("{out:?}") };
 //! assert_eq!(*session, SessionId(1));
 //! assert_eq!(m.from.as_ref().map(Jid::as_str), Some("romeo@example.com/home"));
 //! assert_eq!(m.body(), Some("Art thou there?"));
@@ -185,6 +185,6 @@ pub use crate::durable::{AccountUpdate, DurableStore, MemoryStore};
 pub use crate::error::{AccountError, LoadError, RouterError};
 pub use crate::host::{Action, Host};
 pub use crate::ids::SessionId;
-pub use crate::output::Output;
+pub use crate::output::RouterOutput;
 pub use crate::router::Router;
 pub use crate::time::Timestamp;

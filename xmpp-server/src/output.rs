@@ -1,4 +1,4 @@
-//! What the router asks its host to do: [`Output`], drained in order with
+//! What the router asks its host to do: [`RouterOutput`], drained in order with
 //! [`Router::poll_output`](crate::Router::poll_output), and the queue behind it.
 
 use std::collections::VecDeque;
@@ -11,11 +11,11 @@ use crate::change::Change;
 use crate::ids::{RequestId, SessionId};
 
 /// One thing for the host to do. Outputs must be carried out in the order they are
-/// polled; in particular a [`Persist`](Output::Persist) must be durable before any
+/// polled; in particular a [`Persist`](RouterOutput::Persist) must be durable before any
 /// later output is acted on (see the crate documentation for why).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub enum Output {
+pub enum RouterOutput {
     /// Make this change durable (for example in one SQL transaction) before acting
     /// on any later output.
     Persist(Change),
@@ -64,22 +64,22 @@ pub enum Output {
 /// The ordered output queue.
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
-    queue: VecDeque<Output>,
+    queue: VecDeque<RouterOutput>,
 }
 
 impl Outbox {
-    pub(crate) fn push(&mut self, output: Output) {
+    pub(crate) fn push(&mut self, output: RouterOutput) {
         self.queue.push_back(output);
     }
 
     pub(crate) fn deliver(&mut self, session: SessionId, stanza: impl Into<Stanza>) {
-        self.queue.push_back(Output::Deliver {
+        self.queue.push_back(RouterOutput::Deliver {
             session,
             stanza: stanza.into(),
         });
     }
 
-    pub(crate) fn pop(&mut self) -> Option<Output> {
+    pub(crate) fn pop(&mut self) -> Option<RouterOutput> {
         self.queue.pop_front()
     }
 

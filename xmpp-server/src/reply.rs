@@ -90,7 +90,7 @@ mod tests {
             &Stanza::Message(msg.clone()),
             StanzaErrorCondition::ServiceUnavailable,
         );
-        let Some(crate::output::Output::Deliver {
+        let Some(crate::output::RouterOutput::Deliver {
             stanza: Stanza::Message(m),
             ..
         }) = h.out.pop()

@@ -14,7 +14,7 @@ use crate::error::{AccountError, LoadError, RouterError};
 use crate::flood::TokenBucket;
 use crate::hub::Hub;
 use crate::ids::{RequestId, SessionId};
-use crate::output::Output;
+use crate::output::RouterOutput;
 use crate::session::{Phase, Session};
 use crate::store::Store;
 use crate::time::Timestamp;
@@ -50,7 +50,7 @@ impl<E: Entropy> Router<E> {
     }
 
     /// A router with the state that `changes` rebuild when applied in order: a log
-    /// of every [`Output::Persist`] ever emitted, a [`Router::snapshot`], or rows
+    /// of every [`RouterOutput::Persist`] ever emitted, a [`Router::snapshot`], or rows
     /// read back from a database in that shape (accounts before what belongs to
     /// them). Emits nothing.
     pub fn load(
@@ -94,7 +94,7 @@ impl<E: Entropy> Router<E> {
 
     /// The next output, or `None` when everything has been handed out. Call after
     /// every input until it returns `None`.
-    pub fn poll_output(&mut self) -> Option<Output> {
+    pub fn poll_output(&mut self) -> Option<RouterOutput> {
         self.hub.out.pop()
     }
 
@@ -192,7 +192,7 @@ impl<E: Entropy> Router<E> {
 
     /// The session's SASL machine asks for `authcid`'s credentials for
     /// `mechanism` (RFC 6120 §6.4, [`ServerEvent::CredentialsRequested`]); answered
-    /// by [`Output::Credentials`] carrying `request` back. `request` is the
+    /// by [`RouterOutput::Credentials`] carrying `request` back. `request` is the
     /// connection's own id ([`RequestId`]; [`RequestId::from_raw`] when no
     /// connection stands behind the session).
     ///
@@ -209,7 +209,7 @@ impl<E: Entropy> Router<E> {
         let _ = now;
         self.phase(session)?;
         let answer = self.hub.credentials(mechanism, authcid, authzid);
-        self.hub.out.push(Output::Credentials {
+        self.hub.out.push(RouterOutput::Credentials {
             session,
             request,
             answer,
@@ -220,7 +220,7 @@ impl<E: Entropy> Router<E> {
     /// The session, authenticated as `username`, asks to bind `resource` (RFC 6120
     /// §7.7), or one the router generates when it is `None` (§7.6: random from the
     /// injected entropy, never one of the account's bound resources;
-    /// [`ServerEvent::BindRequested`]); answered by [`Output::Bind`] carrying
+    /// [`ServerEvent::BindRequested`]); answered by [`RouterOutput::Bind`] carrying
     /// `request` (the connection's id) back, possibly preceded by closing an older
     /// session with the same full JID (`conflict`, §7.7.2.2).
     ///
@@ -243,7 +243,7 @@ impl<E: Entropy> Router<E> {
             .hub
             .bind(session, username, resource, &mut self.entropy)
             .map_err(StanzaError::new);
-        self.hub.out.push(Output::Bind {
+        self.hub.out.push(RouterOutput::Bind {
             session,
             request,
             result,
@@ -312,7 +312,7 @@ impl<E: Entropy> Router<E> {
         Ok(())
     }
 
-    /// `stanza`, routed to `session` (an [`Output::Deliver`]), never reached its
+    /// `stanza`, routed to `session` (an [`RouterOutput::Deliver`]), never reached its
     /// client: the host's queue for the connection was full (a client that does not
     /// read), or the connection ended with it still queued. The session is closed
     /// with `resource-constraint` if it still runs and receives nothing more, and the

@@ -40,7 +40,7 @@ fn block_pushes_and_withdraws_presence() {
     // Persisted (as the default privacy list) before anything else.
     assert!(matches!(
         out.all.first(),
-        Some(xmpp_server::Output::Persist(_))
+        Some(xmpp_server::RouterOutput::Persist(_))
     ));
     // The push goes to the resource that asked for the blocklist only.
     assert!(out.got(

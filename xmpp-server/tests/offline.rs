@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Harness, bare};
-use xmpp_server::{Change, Output, Timestamp};
+use xmpp_server::{Change, RouterOutput, Timestamp};
 
 #[test]
 fn stored_then_delivered_with_a_delay_stamp_on_initial_presence() {
@@ -52,10 +52,10 @@ fn stored_then_delivered_with_a_delay_stamp_on_initial_presence() {
         .all
         .iter()
         .filter_map(|o| match o {
-            Output::Deliver { stanza, .. } if common::xml(stanza).starts_with("<message") => {
+            RouterOutput::Deliver { stanza, .. } if common::xml(stanza).starts_with("<message") => {
                 Some("deliver")
             }
-            Output::Persist(Change::OfflineDeleted { .. }) => Some("delete"),
+            RouterOutput::Persist(Change::OfflineDeleted { .. }) => Some("delete"),
             _ => None,
         })
         .collect();

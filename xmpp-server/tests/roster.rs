@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Harness, bare};
-use xmpp_server::{Change, Output};
+use xmpp_server::{Change, RouterOutput};
 
 const SET_NURSE: &str = "<iq type='set' id='rs1'><query xmlns='jabber:iq:roster'><item jid='nurse@example.com' name='Nurse'><group>Servants</group></item></query></iq>";
 
@@ -36,9 +36,11 @@ fn set_pushes_to_every_interested_resource_before_the_result() {
         .all
         .iter()
         .map(|o| match o {
-            Output::Persist(_) => "persist",
-            Output::Deliver { stanza, .. } if common::xml(stanza).contains("id='rs1'") => "result",
-            Output::Deliver { .. } => "push",
+            RouterOutput::Persist(_) => "persist",
+            RouterOutput::Deliver { stanza, .. } if common::xml(stanza).contains("id='rs1'") => {
+                "result"
+            }
+            RouterOutput::Deliver { .. } => "push",
             _ => "other",
         })
         .collect();

@@ -13,7 +13,7 @@ use xmpp_sasl::{
     InsecureSeededEntropy, Mechanism, Password, SaltedPasswordCache, SaslClient, SaslServer,
     ServerConfig, ServerStep,
 };
-use xmpp_server::{AccountError, Change, Output, RouterError, SessionId};
+use xmpp_server::{AccountError, Change, RouterError, RouterOutput, SessionId};
 use xmpp_stanza::{Element, Namespace};
 
 fn credentials(
@@ -27,7 +27,7 @@ fn credentials(
         .credentials_requested(h.now, session, RequestId::from_raw(9), mech, user, authzid)
         .unwrap();
     match h.router.poll_output() {
-        Some(Output::Credentials {
+        Some(RouterOutput::Credentials {
             session: s,
             request,
             answer,
@@ -223,12 +223,12 @@ fn bind_conflict_new_session_wins() {
     let bind = out
         .all
         .iter()
-        .position(|o| matches!(o, Output::Bind { result: Ok(_), .. }))
+        .position(|o| matches!(o, RouterOutput::Bind { result: Ok(_), .. }))
         .unwrap();
     let close = out
         .all
         .iter()
-        .position(|o| matches!(o, Output::Close { .. }))
+        .position(|o| matches!(o, RouterOutput::Close { .. }))
         .unwrap();
     assert!(close < bind);
     h.router.session_online(h.now, SessionId(77)).unwrap();
@@ -261,7 +261,7 @@ fn generated_and_invalid_resources_and_limits() {
         .bind_requested(h.now, s, RequestId::from_raw(1), "romeo", Some("third"))
         .unwrap();
     assert!(
-        matches!(h.router.poll_output(), Some(Output::Bind { result: Err(e), .. }) if e.condition.name() == "resource-constraint")
+        matches!(h.router.poll_output(), Some(RouterOutput::Bind { result: Err(e), .. }) if e.condition.name() == "resource-constraint")
     );
     // Replacing an existing resource is still allowed at the limit.
     h.router
@@ -275,7 +275,7 @@ fn generated_and_invalid_resources_and_limits() {
         .unwrap();
     assert!(matches!(
         h.drain().all.last(),
-        Some(Output::Bind { result: Ok(_), .. })
+        Some(RouterOutput::Bind { result: Ok(_), .. })
     ));
     let s2 = SessionId(100);
     h.router.open_session(h.now, s2).unwrap();
@@ -283,13 +283,13 @@ fn generated_and_invalid_resources_and_limits() {
         .bind_requested(h.now, s2, RequestId::from_raw(1), "romeo", Some("\u{7}"))
         .unwrap();
     assert!(
-        matches!(h.router.poll_output(), Some(Output::Bind { result: Err(e), .. }) if e.condition.name() == "bad-request")
+        matches!(h.router.poll_output(), Some(RouterOutput::Bind { result: Err(e), .. }) if e.condition.name() == "bad-request")
     );
     h.router
         .bind_requested(h.now, s2, RequestId::from_raw(2), "ghost", None)
         .unwrap();
     assert!(
-        matches!(h.router.poll_output(), Some(Output::Bind { result: Err(e), .. }) if e.condition.name() == "not-authorized")
+        matches!(h.router.poll_output(), Some(RouterOutput::Bind { result: Err(e), .. }) if e.condition.name() == "not-authorized")
     );
 }
 

@@ -312,10 +312,10 @@ fn roster_removal_cancels_both_ways() {
     let persist = out.all.iter().position(|o| {
         matches!(
             o,
-            xmpp_server::Output::Persist(Change::RosterItemRemoved { .. })
+            xmpp_server::RouterOutput::Persist(Change::RosterItemRemoved { .. })
         )
     });
-    let result = out.all.iter().position(|o| matches!(o, xmpp_server::Output::Deliver { stanza, .. } if common::xml(stanza).contains("id='rm'")));
+    let result = out.all.iter().position(|o| matches!(o, xmpp_server::RouterOutput::Deliver { stanza, .. } if common::xml(stanza).contains("id='rm'")));
     assert!(persist.unwrap() < result.unwrap());
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use xmpp_core::RequestId;
 use xmpp_jid::{BareJid, FullJid, Jid};
 use xmpp_sasl::{InsecureSeededEntropy, Password};
-use xmpp_server::{Change, Output, Router, RouterConfig, SessionId, Timestamp};
+use xmpp_server::{Change, Router, RouterConfig, RouterOutput, SessionId, Timestamp};
 use xmpp_stanza::{Element, NsContext, Stanza, parse_element};
 
 pub const DOMAIN: &str = "example.com";
@@ -25,7 +25,7 @@ pub struct Harness {
 /// The outputs of one step, without the `Persist`s (which go to the log).
 #[derive(Debug, Default)]
 pub struct Outs {
-    pub all: Vec<Output>,
+    pub all: Vec<RouterOutput>,
     pub changes: Vec<Change>,
 }
 
@@ -35,7 +35,7 @@ impl Outs {
         self.all
             .iter()
             .filter_map(|o| match o {
-                Output::Deliver { session: s, stanza } if *s == session => Some(xml(stanza)),
+                RouterOutput::Deliver { session: s, stanza } if *s == session => Some(xml(stanza)),
                 _ => None,
             })
             .collect()
@@ -46,7 +46,9 @@ impl Outs {
         self.all
             .iter()
             .filter_map(|o| match o {
-                Output::Deliver { session: s, stanza } if *s == session => Some(stanza.clone()),
+                RouterOutput::Deliver { session: s, stanza } if *s == session => {
+                    Some(stanza.clone())
+                }
                 _ => None,
             })
             .collect()
@@ -54,7 +56,10 @@ impl Outs {
 
     /// Whether nothing at all was delivered.
     pub fn no_deliveries(&self) -> bool {
-        !self.all.iter().any(|o| matches!(o, Output::Deliver { .. }))
+        !self
+            .all
+            .iter()
+            .any(|o| matches!(o, RouterOutput::Deliver { .. }))
     }
 
     /// The sessions closed, with the stream error condition.
@@ -62,7 +67,7 @@ impl Outs {
         self.all
             .iter()
             .filter_map(|o| match o {
-                Output::Close { session, error } => {
+                RouterOutput::Close { session, error } => {
                     Some((*session, error.condition.name().to_owned()))
                 }
                 _ => None,
@@ -131,7 +136,7 @@ impl Harness {
     pub fn drain(&mut self) -> Outs {
         let mut outs = Outs::default();
         while let Some(o) = self.router.poll_output() {
-            if let Output::Persist(c) = &o {
+            if let RouterOutput::Persist(c) = &o {
                 self.log.push(c.clone());
                 outs.changes.push(c.clone());
             }
@@ -168,7 +173,7 @@ impl Harness {
             .all
             .iter()
             .find_map(|o| match o {
-                Output::Bind {
+                RouterOutput::Bind {
                     session: s,
                     result: Ok(jid),
                     ..
