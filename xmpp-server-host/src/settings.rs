@@ -8,7 +8,7 @@ use std::time::Duration;
 use xmpp_core::{Limits as StreamLimits, SaslPolicy, ServerConfig};
 use xmpp_jid::BareJid;
 use xmpp_sasl::Mechanism;
-use xmpp_server::{AuthThrottleConfig, FloodLimit, Limits as RouterLimits, RouterConfig};
+use xmpp_server::{AuthThrottleConfig, FloodLimit, RouterConfig, RouterLimits};
 
 use crate::error::SettingsError;
 use crate::throttle::Rates;

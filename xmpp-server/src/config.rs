@@ -1,6 +1,6 @@
 //! What the host configures: the served domain, key derivation cost and the limits
 //! that bound every per-account and per-session structure ([`RouterConfig`],
-//! [`Limits`], [`FloodLimit`]).
+//! [`RouterLimits`], [`FloodLimit`]).
 
 use xmpp_jid::BareJid;
 
@@ -22,7 +22,7 @@ pub struct RouterConfig {
     /// or its password changed (RFC 7677 recommends at least 4096). Must be non-zero.
     pub scram_iterations: u32,
     /// Bounds on what one account or session may make the router hold.
-    pub limits: Limits,
+    pub limits: RouterLimits,
 }
 
 impl RouterConfig {
@@ -31,7 +31,7 @@ impl RouterConfig {
         RouterConfig {
             domain,
             scram_iterations: 4096,
-            limits: Limits::default(),
+            limits: RouterLimits::default(),
         }
     }
 }
@@ -41,7 +41,7 @@ impl RouterConfig {
 /// stanza error the protocol names (usually `resource-constraint` or
 /// `not-acceptable`), never with a panic.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Limits {
+pub struct RouterLimits {
     /// Simultaneously bound resources per account (RFC 6120 §7.6.2.1:
     /// `resource-constraint` beyond it).
     pub max_resources_per_account: usize,
@@ -75,9 +75,9 @@ pub struct Limits {
     pub flood: Option<FloodLimit>,
 }
 
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
+impl Default for RouterLimits {
+    fn default() -> RouterLimits {
+        RouterLimits {
             max_resources_per_account: 32,
             max_roster_items: 2000,
             max_roster_text_len: 1023,

@@ -179,7 +179,7 @@ mod undelivered;
 
 pub use crate::auth_throttle::{AuthThrottle, AuthThrottleConfig};
 pub use crate::change::{Change, OfflineMessage, RosterEntry, RosterSubscription};
-pub use crate::config::{FloodLimit, Limits, RouterConfig};
+pub use crate::config::{FloodLimit, RouterConfig, RouterLimits};
 pub use crate::disco::{SERVER_FEATURES, STREAM_FEATURES, bind_features};
 pub use crate::durable::{AccountUpdate, DurableStore, MemoryStore};
 pub use crate::error::{AccountError, LoadError, RouterError};

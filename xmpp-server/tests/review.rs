@@ -7,7 +7,7 @@ mod common;
 
 use common::{Harness, bare};
 
-/// `Limits::max_roster_items` bounds the roster whatever creates the item: a client
+/// `RouterLimits::max_roster_items` bounds the roster whatever creates the item: a client
 /// sending `subscribe` (RFC 6121 §3.1.2 creates a `none` + `ask` item) or a
 /// pre-approval (§3.4 creates a `none` + `approved` item) must not grow it past
 /// the limit, or a client could grow its stored roster without bound.

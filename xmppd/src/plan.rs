@@ -48,7 +48,7 @@ impl Plan {
                 .collect::<Result<Vec<_>, _>>()?;
             settings = settings.with_mechanisms(Some(mechanisms));
         }
-        let mut limits = xmpp_server::Limits::default();
+        let mut limits = xmpp_server::RouterLimits::default();
         limits.max_resources_per_account = config.limits.max_resources_per_account;
         limits.max_offline_messages = config.limits.max_offline_messages;
         let flood = config.limits.stanza_rate.map(|per_second| FloodLimit {
