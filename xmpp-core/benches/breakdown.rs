@@ -29,7 +29,7 @@ fn element_slices(bytes: &[u8]) -> Vec<&str> {
     let mut out = Vec::new();
     while !rest.is_empty() {
         let step = reader.read(rest).expect("corpus reads");
-        if let Some(xmpp_core::Event::Element(_)) = step.event {
+        if let Some(xmpp_core::StreamEvent::Element(_)) = step.event {
             let unit = std::str::from_utf8(&rest[..step.consumed]).expect("UTF-8");
             out.push(unit.trim_start());
         }

@@ -18,7 +18,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use xmpp_core::{Event, ReaderConfig, StreamReader};
+use xmpp_core::{ReaderConfig, StreamEvent, StreamReader};
 
 mod corpus;
 
@@ -31,7 +31,7 @@ fn read_all(bytes: &[u8], chunk: usize) -> (usize, usize) {
     for piece in bytes.chunks(chunk) {
         for event in reader.feed(piece) {
             match event {
-                Ok(Event::Element(e)) => {
+                Ok(StreamEvent::Element(e)) => {
                     black_box(e);
                     elements += 1;
                 }

@@ -6,13 +6,13 @@
 //! panic, must stop at one sticky error, and must give the same outcome fed whole,
 //! one byte at a time, and in the chosen chunks.
 
-use xmpp_core::{Event, ReadError, ReaderConfig, StreamReader};
+use xmpp_core::{ReadError, ReaderConfig, StreamEvent, StreamReader};
 
 const HEADER: &[u8] = b"<?xml version='1.0'?><stream:stream to='example.com' version='1.0' \
     xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
 /// Events, then the error if one stopped the reader.
-fn outcome(stream: &[u8], chunk: usize) -> (Vec<Event>, Option<ReadError>) {
+fn outcome(stream: &[u8], chunk: usize) -> (Vec<StreamEvent>, Option<ReadError>) {
     let mut reader = StreamReader::new(ReaderConfig::c2s());
     let mut events = Vec::new();
     for piece in stream.chunks(chunk.max(1)) {

@@ -8,14 +8,14 @@
 //! `xmlparser` reference — and must give exactly the same events and the same
 //! error (kind and offset), fed whole and in the chosen chunks.
 
-use xmpp_core::{Event, ReadError, ReaderConfig, StreamReader};
+use xmpp_core::{ReadError, ReaderConfig, StreamEvent, StreamReader};
 use xmpp_stanza::TokenizerKind;
 
 const HEADER: &[u8] = b"<?xml version='1.0'?><stream:stream to='example.com' version='1.0' \
     xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
 /// Events, then the error if one stopped the reader.
-pub type Outcome = (Vec<Event>, Option<ReadError>);
+pub type Outcome = (Vec<StreamEvent>, Option<ReadError>);
 
 /// Reads `stream` in `chunk`-byte pieces with the given tokenizer.
 pub fn outcome(stream: &[u8], chunk: usize, tokenizer: TokenizerKind) -> Outcome {

@@ -144,7 +144,7 @@
 //! # Reading: [`StreamReader`]
 //!
 //! ```text
-//!  bytes (any chunking) ──► UTF-8 hold-back ──► framer ──► tree builder ──► Event
+//!  bytes (any chunking) ──► UTF-8 hold-back ──► framer ──► tree builder ──► StreamEvent
 //!                           (split chars)      (scan once,   (xmpp-stanza,   StreamOpened
 //!                                               limits,       per complete   Element
 //!                                               <! <? refused) element)      StreamClosed
@@ -166,7 +166,7 @@
 //! examined (STARTTLS injection defence) or given to the restarted reader.
 //!
 //! ```
-//! use xmpp_core::{Event, ReaderConfig, StreamReader};
+//! use xmpp_core::{ReaderConfig, StreamEvent, StreamReader};
 //!
 //! let mut reader = StreamReader::new(ReaderConfig::c2s());
 //! let input = b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
@@ -175,7 +175,7 @@
 //! let mut stanzas = 0;
 //! for byte in input.chunks(1) {
 //!     for event in reader.feed(byte) {
-//!         if let Event::Element(e) = event.unwrap() {
+//!         if let StreamEvent::Element(e) = event.unwrap() {
 //!             assert_eq!(e.attr("from"), Some("juliet@example.com"));
 //!             stanzas += 1;
 //!         }
@@ -210,6 +210,6 @@ pub use server::{
     ServerTimeouts, ServerTls,
 };
 pub use stream::{
-    Event, Events, Limits, ReadError, ReadErrorKind, ReaderConfig, Step, StreamAttributes,
-    StreamHeader, StreamReader, StreamVersion, StreamWriter, WriteError,
+    Limits, ReadError, ReadErrorKind, ReaderConfig, Step, StreamAttributes, StreamEvent,
+    StreamEvents, StreamHeader, StreamReader, StreamVersion, StreamWriter, WriteError,
 };

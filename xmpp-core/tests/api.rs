@@ -1,13 +1,13 @@
 //! Public-API tests of the stream reader and writer: one input per stream error
 //! condition the reader produces, restarts at the exact byte (STARTTLS with the
 //! injection check, SASL success with a pipelined header), limits switched at
-//! runtime, server-to-server streams, and what `Events` leaves unread.
+//! runtime, server-to-server streams, and what `StreamEvents` leaves unread.
 
 // Test helpers outside #[test] functions: failing loudly is their job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use xmpp_core::{
-    Event, Limits, ReadError, ReadErrorKind, ReaderConfig, StreamAttributes, StreamReader,
+    Limits, ReadError, ReadErrorKind, ReaderConfig, StreamAttributes, StreamEvent, StreamReader,
     StreamVersion, StreamWriter,
 };
 use xmpp_stanza::{Element, Namespace, StreamErrorCondition as C, XmlRule, ns};
@@ -168,12 +168,15 @@ fn starttls_proceed_then_injected_plaintext_is_visible() {
         ns::XMPP_TLS
     );
     let mut events = reader.feed(input.as_bytes());
-    assert!(matches!(events.next(), Some(Ok(Event::StreamOpened(_)))));
-    let Some(Ok(Event::Element(features))) = events.next() else {
+    assert!(matches!(
+        events.next(),
+        Some(Ok(StreamEvent::StreamOpened(_)))
+    ));
+    let Some(Ok(StreamEvent::Element(features))) = events.next() else {
         panic!()
     };
     assert!(features.is("features", ns::STREAM));
-    let Some(Ok(Event::Element(proceed))) = events.next() else {
+    let Some(Ok(StreamEvent::Element(proceed))) = events.next() else {
         panic!()
     };
     assert!(proceed.is("proceed", ns::XMPP_TLS));
@@ -184,7 +187,10 @@ fn starttls_proceed_then_injected_plaintext_is_visible() {
     reader.reset();
     // After TLS, the new stream starts from scratch.
     let mut events = reader.feed(HEADER.as_bytes());
-    assert!(matches!(events.next(), Some(Ok(Event::StreamOpened(_)))));
+    assert!(matches!(
+        events.next(),
+        Some(Ok(StreamEvent::StreamOpened(_)))
+    ));
 }
 
 #[test]
@@ -210,7 +216,7 @@ fn sasl_success_then_pipelined_header_is_read_by_the_reset_reader() {
                 rest = &rest[step.consumed..];
                 if let Some(event) = step.event {
                     let restart =
-                        matches!(&event, Event::Element(e) if e.is("success", ns::XMPP_SASL));
+                        matches!(&event, StreamEvent::Element(e) if e.is("success", ns::XMPP_SASL));
                     seen.push(event);
                     if restart {
                         reader.reset();
@@ -220,7 +226,7 @@ fn sasl_success_then_pipelined_header_is_read_by_the_reset_reader() {
             pending.clear();
         }
         assert_eq!(seen.len(), 4, "chunk {chunk}");
-        let Event::StreamOpened(h) = &seen[2] else {
+        let StreamEvent::StreamOpened(h) = &seen[2] else {
             panic!("{seen:?}")
         };
         assert_eq!(h.id(), Some("restarted"));
@@ -242,7 +248,7 @@ fn pre_auth_limit_then_the_larger_one() {
     reader.set_limits(Limits::c2s());
     assert_eq!(reader.config().limits, Limits::c2s());
     let events: Vec<_> = reader.feed(big.as_bytes()).collect();
-    assert!(matches!(events.as_slice(), [Ok(Event::Element(_))]));
+    assert!(matches!(events.as_slice(), [Ok(StreamEvent::Element(_))]));
 }
 
 #[test]
@@ -263,14 +269,16 @@ fn server_to_server_streams_with_dialback() {
                 <db:result from='b.example' to='a.example'>b4835385f37fe2895af6c196b59097b16862406db80559900d96bf6fa7d23df3</db:result>\
                 <presence from='x@b.example' to='y@a.example'/>";
     let mut reader = StreamReader::new(ReaderConfig::s2s());
-    let events: Vec<Event> = reader.feed(peer.as_bytes()).map(Result::unwrap).collect();
-    let Event::StreamOpened(h) = &events[0] else {
+    let events: Vec<StreamEvent> = reader.feed(peer.as_bytes()).map(Result::unwrap).collect();
+    let StreamEvent::StreamOpened(h) = &events[0] else {
         panic!()
     };
     assert_eq!(h.content_namespace(), &Namespace::SERVER);
     assert_eq!(h.version(), Some(StreamVersion::V1_0));
-    assert!(matches!(&events[1], Event::Element(e) if e.is("result", "jabber:server:dialback")));
-    assert!(matches!(&events[2], Event::Element(e) if e.is("presence", "jabber:server")));
+    assert!(
+        matches!(&events[1], StreamEvent::Element(e) if e.is("result", "jabber:server:dialback"))
+    );
+    assert!(matches!(&events[2], StreamEvent::Element(e) if e.is("presence", "jabber:server")));
     // A jabber:client stream is refused by an s2s reader.
     let mut reader = StreamReader::new(ReaderConfig::s2s());
     let e = reader
@@ -285,7 +293,7 @@ fn events_after_an_error_and_the_header_accessors() {
     let mut reader = StreamReader::new(ReaderConfig::c2s());
     let input = format!("{HEADER}<presence/><!--x--><presence/>");
     let mut events = reader.feed(input.as_bytes());
-    let Some(Ok(Event::StreamOpened(h))) = events.next() else {
+    let Some(Ok(StreamEvent::StreamOpened(h))) = events.next() else {
         panic!()
     };
     assert_eq!(
@@ -295,7 +303,7 @@ fn events_after_an_error_and_the_header_accessors() {
     assert_eq!(h.prefix(), Some("stream"));
     assert!(h.element().is("stream", ns::STREAM));
     assert_eq!(h.context().prefix_ns("stream"), Some(&Namespace::STREAM));
-    assert!(matches!(events.next(), Some(Ok(Event::Element(_)))));
+    assert!(matches!(events.next(), Some(Ok(StreamEvent::Element(_)))));
     assert!(matches!(events.next(), Some(Err(_))));
     assert_eq!(events.remaining(), b"");
     assert!(events.next().is_none());
@@ -326,7 +334,7 @@ fn written_elements_read_back_identically() {
     let mut reader = StreamReader::new(ReaderConfig::c2s());
     for chunk in out.chunks(5) {
         for event in reader.feed(chunk) {
-            if let Event::Element(e) = event.unwrap() {
+            if let StreamEvent::Element(e) = event.unwrap() {
                 assert_eq!(e, iq);
             }
         }

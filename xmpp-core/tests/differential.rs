@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use xmpp_core::{Event, ReadErrorKind, ReaderConfig, StreamReader};
+use xmpp_core::{ReadErrorKind, ReaderConfig, StreamEvent, StreamReader};
 use xmpp_stanza::{Construct, TokenizerKind, XmlRule};
 
 // The fuzz check's own entry points are replayed by `fuzz_corpus.rs`.
@@ -67,7 +67,7 @@ fn check_case(body: &str, expect: Expect) {
     let bytes = format!("{HEADER}{body}").into_bytes();
     let (events, error) = agreed(&bytes, &[2, 3, 7]);
     assert!(
-        matches!(events.first(), Some(Event::StreamOpened(_))),
+        matches!(events.first(), Some(StreamEvent::StreamOpened(_))),
         "{body:?}"
     );
     let elements = events.len() - 1;
@@ -113,7 +113,7 @@ fn multibyte_characters_split_at_every_byte() {
             "one byte at {cut}"
         );
     }
-    let Event::Element(message) = &reference.0[1] else {
+    let StreamEvent::Element(message) = &reference.0[1] else {
         panic!("not an element")
     };
     let child = message.child("élève", "urn:x").expect("child");
@@ -175,7 +175,7 @@ fn references() {
         format!("{HEADER}<message id='a&amp;b&#x20;c'><body>&lt;&#65;&gt;</body></message>")
             .into_bytes();
     let (events, _) = agreed(&bytes, &[]);
-    let Event::Element(message) = &events[1] else {
+    let StreamEvent::Element(message) = &events[1] else {
         panic!("not an element")
     };
     assert_eq!(message.attr("id"), Some("a&b c"));
@@ -329,7 +329,7 @@ fn whitespace_rules() {
     let bytes =
         format!("{HEADER}<message id='a\tb\r\nc'><body>x\r\ny\rz</body></message>").into_bytes();
     let (events, _) = agreed(&bytes, &[]);
-    let Event::Element(message) = &events[1] else {
+    let StreamEvent::Element(message) = &events[1] else {
         panic!("not an element")
     };
     assert_eq!(message.attr("id"), Some("a b c"));

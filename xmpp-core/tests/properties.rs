@@ -11,13 +11,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use xmpp_core::{Event, ReadError, ReaderConfig, StreamAttributes, StreamReader, StreamWriter};
+use xmpp_core::{
+    ReadError, ReaderConfig, StreamAttributes, StreamEvent, StreamReader, StreamWriter,
+};
 use xmpp_stanza::{Element, Namespace, Node};
 
 /// How feeding a stream went: the events, then the error if there was one.
 #[derive(Debug, PartialEq, Eq)]
 struct Outcome {
-    events: Vec<Event>,
+    events: Vec<StreamEvent>,
     error: Option<ReadError>,
 }
 
@@ -183,9 +185,9 @@ proptest! {
         prop_assert_eq!(once.error, None);
         prop_assert_eq!(once.events.len(), stanzas.len() + 2);
         for (event, stanza) in once.events[1..].iter().zip(&stanzas) {
-            prop_assert_eq!(event, &Event::Element(stanza.clone()));
+            prop_assert_eq!(event, &StreamEvent::Element(stanza.clone()));
         }
-        prop_assert_eq!(once.events.last(), Some(&Event::StreamClosed));
+        prop_assert_eq!(once.events.last(), Some(&StreamEvent::StreamClosed));
         prop_assert_eq!(feed(&bytes, &sizes), once);
     }
 

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use xmpp_core::{
-    ClientEvent, CloseReason, Event, IqResponse, Limits, ReaderConfig, ServerEvent, StreamReader,
+    ClientEvent, CloseReason, IqResponse, Limits, ReaderConfig, ServerEvent, StreamEvent,
+    StreamReader,
 };
 use xmpp_stanza::{Element, Stanza, ns};
 
@@ -51,7 +52,7 @@ impl Splitter {
                     self.carry.extend_from_slice(used);
                     rest = tail;
                     if let Some(event) = step.event {
-                        let restart = matches!(&event, Event::Element(e)
+                        let restart = matches!(&event, StreamEvent::Element(e)
                             if e.is("proceed", ns::XMPP_TLS) || e.is("success", ns::XMPP_SASL));
                         unit(&self.carry, restart);
                         self.carry.clear();

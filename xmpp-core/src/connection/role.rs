@@ -11,7 +11,7 @@ use super::close::{CloseReason, Violation};
 use super::error::CommandError;
 use super::timers::TimerKind;
 use super::wire::{self, Role, Wire};
-use crate::stream::{Event, StreamHeader, WriteError};
+use crate::stream::{StreamEvent, StreamHeader, WriteError};
 
 /// A role's own steps, and the behaviour both roles share built on them. Every
 /// `Shared` type is a [`Role`] whose input loop routes events through
@@ -37,15 +37,17 @@ pub(crate) trait Shared {
     fn ensure_open(&mut self) {}
 
     /// Routes one reader event to the role's steps or the shared ones.
-    fn dispatch(&mut self, now: Instant, event: Event, more: bool) {
+    fn dispatch(&mut self, now: Instant, event: StreamEvent, more: bool) {
         match event {
-            Event::StreamOpened(header) => self.on_header(now, &header),
-            Event::Element(e) if e.is("error", xmpp_stanza::ns::STREAM) => self.on_stream_error(&e),
+            StreamEvent::StreamOpened(header) => self.on_header(now, &header),
+            StreamEvent::Element(e) if e.is("error", xmpp_stanza::ns::STREAM) => {
+                self.on_stream_error(&e)
+            }
             // Our close is out: negotiation elements the peer sent before it saw it
             // are no violation (RFC 6120 §4.4: go on processing until its close).
-            Event::Element(e) if self.is_closing() && !is_stanza(&e) => {}
-            Event::Element(e) => self.on_element(now, e, more),
-            Event::StreamClosed => self.on_peer_close(),
+            StreamEvent::Element(e) if self.is_closing() && !is_stanza(&e) => {}
+            StreamEvent::Element(e) => self.on_element(now, e, more),
+            StreamEvent::StreamClosed => self.on_peer_close(),
         }
     }
 
@@ -179,7 +181,7 @@ impl<T: Shared> Role for T {
         self.machinery()
     }
 
-    fn on_event(&mut self, now: Instant, event: Event, more: bool) {
+    fn on_event(&mut self, now: Instant, event: StreamEvent, more: bool) {
         self.dispatch(now, event, more);
     }
 

@@ -11,7 +11,7 @@ use super::output::{Output, OutputQueue};
 use super::timers::{TimerKind, Timers};
 use super::tls::TlsRole;
 use crate::stream::{
-    Event, ReaderConfig, StreamAttributes, StreamReader, StreamWriter, WriteError,
+    ReaderConfig, StreamAttributes, StreamEvent, StreamReader, StreamWriter, WriteError,
 };
 
 /// One connection's stream machinery, role-independent.
@@ -208,7 +208,7 @@ pub(crate) trait Role {
 
     /// Handles one reader event; `more` says whether bytes other than whitespace
     /// follow it in the input.
-    fn on_event(&mut self, now: Instant, event: Event, more: bool);
+    fn on_event(&mut self, now: Instant, event: StreamEvent, more: bool);
 
     /// Closes the connection for a peer violation.
     fn violation(&mut self, now: Instant, violation: Violation);

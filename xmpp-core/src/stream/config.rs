@@ -59,7 +59,7 @@ impl ReaderConfig {
     /// This configuration with another tokenizer under the tree builder.
     ///
     /// ```
-    /// use xmpp_core::{Event, ReaderConfig, StreamReader};
+    /// use xmpp_core::{ReaderConfig, StreamEvent, StreamReader};
     /// use xmpp_stanza::TokenizerKind;
     ///
     /// let stream = b"<stream:stream xmlns='jabber:client' \

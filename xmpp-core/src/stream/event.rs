@@ -1,4 +1,4 @@
-//! What the stream reader yields: [`Event`], [`StreamHeader`] and [`StreamVersion`].
+//! What the stream reader yields: [`StreamEvent`], [`StreamHeader`] and [`StreamVersion`].
 
 use std::fmt;
 
@@ -7,7 +7,7 @@ use xmpp_stanza::{Element, Namespace, NsContext};
 /// One step of the peer's stream, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Event {
+pub enum StreamEvent {
     /// The stream header (`<stream:stream …>`), checked; after a reset, the header of
     /// the restarted stream. (Boxed: it is large and comes once per stream.)
     StreamOpened(Box<StreamHeader>),
@@ -68,13 +68,13 @@ impl fmt::Display for StreamVersion {
 /// acceptable content namespace, a supported version.
 ///
 /// ```
-/// use xmpp_core::{Event, ReaderConfig, StreamReader, StreamVersion};
+/// use xmpp_core::{ReaderConfig, StreamEvent, StreamReader, StreamVersion};
 ///
 /// let mut reader = StreamReader::new(ReaderConfig::c2s());
 /// let input = b"<?xml version='1.0'?><stream:stream from='im.example.com' id='t7AMCin9' \
 ///     to='juliet@im.example.com' version='1.0' xml:lang='en' xmlns='jabber:client' \
 ///     xmlns:stream='http://etherx.jabber.org/streams'>";
-/// let Some(Ok(Event::StreamOpened(header))) = reader.feed(input).next() else { panic!() };
+/// let Some(Ok(StreamEvent::StreamOpened(header))) = reader.feed(input).next() else { panic!() };
 /// assert_eq!(header.from(), Some("im.example.com"));
 /// assert_eq!(header.to(), Some("juliet@im.example.com"));
 /// assert_eq!(header.id(), Some("t7AMCin9"));

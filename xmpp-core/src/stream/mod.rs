@@ -12,9 +12,9 @@
 //! | `toplevel` | which first-level elements a stream may carry |
 //! | `limits`, `config` | what the reader enforces and expects |
 //! | `error` | [`ReadError`] and its RFC 6120 conditions |
-//! | `event` | [`Event`], [`StreamHeader`], [`StreamVersion`] |
+//! | `event` | [`StreamEvent`], [`StreamHeader`], [`StreamVersion`] |
 //! | `reader` | [`StreamReader`]: the glue, reads and resets |
-//! | `step` | what a read returns: [`Step`], [`Events`] |
+//! | `step` | what a read returns: [`Step`], [`StreamEvents`] |
 //! | `writer` | [`StreamWriter`] |
 
 mod buffer;
@@ -32,8 +32,8 @@ mod writer;
 
 pub use config::ReaderConfig;
 pub use error::{ReadError, ReadErrorKind};
-pub use event::{Event, StreamHeader, StreamVersion};
+pub use event::{StreamEvent, StreamHeader, StreamVersion};
 pub use limits::Limits;
 pub use reader::StreamReader;
-pub use step::{Events, Step};
+pub use step::{Step, StreamEvents};
 pub use writer::{StreamAttributes, StreamWriter, WriteError};

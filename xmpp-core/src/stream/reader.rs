@@ -6,11 +6,11 @@ use xmpp_stanza::{CompactStr, NsContext, TreeBuilder};
 use super::buffer::UnitBuffer;
 use super::config::ReaderConfig;
 use super::error::{ReadError, ReadErrorKind};
-use super::event::Event;
+use super::event::StreamEvent;
 use super::header;
 use super::limits::Limits;
 use super::scan::{Scan, Scanner, UnitKind};
-use super::step::{Events, Step};
+use super::step::{Step, StreamEvents};
 use super::toplevel;
 use super::utf8::{self, InvalidUtf8, Tail};
 
@@ -32,7 +32,7 @@ use super::utf8::{self, InvalidUtf8, Tail};
 /// [`feed`](Self::feed) wraps it in an iterator.
 ///
 /// ```
-/// use xmpp_core::{Event, ReaderConfig, StreamReader};
+/// use xmpp_core::{ReaderConfig, StreamEvent, StreamReader};
 ///
 /// let mut reader = StreamReader::new(ReaderConfig::c2s());
 /// let stream = b"<stream:stream xmlns='jabber:client' \
@@ -45,30 +45,30 @@ use super::utf8::{self, InvalidUtf8, Tail};
 ///         events.push(event.unwrap());
 ///     }
 /// }
-/// assert!(matches!(events[0], Event::StreamOpened(_)));
-/// let Event::Element(message) = &events[1] else { panic!() };
+/// assert!(matches!(events[0], StreamEvent::StreamOpened(_)));
+/// let StreamEvent::Element(message) = &events[1] else { panic!() };
 /// assert_eq!(message.child("body", "jabber:client").unwrap().text(), "café");
-/// assert_eq!(events[2], Event::StreamClosed);
+/// assert_eq!(events[2], StreamEvent::StreamClosed);
 /// ```
 ///
 /// # Restarts
 ///
 /// After `<proceed/>` (STARTTLS) or `<success/>` (SASL) the stream restarts:
 /// call [`reset`](Self::reset) right after the event, and give the bytes that
-/// followed it in the same input ([`Events::remaining`], or the input past
+/// followed it in the same input ([`StreamEvents::remaining`], or the input past
 /// [`Step::consumed`]) to the reset reader — or, after `<proceed/>`, treat them as
 /// the injection attack they are (RFC 6120 §5.4.3.3).
 ///
 /// ```
-/// use xmpp_core::{Event, ReaderConfig, StreamReader};
+/// use xmpp_core::{ReaderConfig, StreamEvent, StreamReader};
 ///
 /// let mut reader = StreamReader::new(ReaderConfig::c2s());
 /// let input = b"<stream:stream xmlns='jabber:client' \
 ///     xmlns:stream='http://etherx.jabber.org/streams'>\
 ///     <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><iq type='get'/>";
 /// let mut events = reader.feed(input);
-/// assert!(matches!(events.next(), Some(Ok(Event::StreamOpened(_)))));
-/// let Some(Ok(Event::Element(proceed))) = events.next() else { panic!() };
+/// assert!(matches!(events.next(), Some(Ok(StreamEvent::StreamOpened(_)))));
+/// let Some(Ok(StreamEvent::Element(proceed))) = events.next() else { panic!() };
 /// assert_eq!(proceed.name(), "proceed");
 /// // Plaintext after <proceed/>: refuse it.
 /// assert_eq!(events.remaining(), b"<iq type='get'/>");
@@ -256,10 +256,10 @@ impl StreamReader {
         e
     }
 
-    /// Reads all of `input` as an iterator of events (see [`Events`]).
+    /// Reads all of `input` as an iterator of events (see [`StreamEvents`]).
     #[inline]
-    pub fn feed<'r, 'i>(&'r mut self, input: &'i [u8]) -> Events<'r, 'i> {
-        Events::new(self, input)
+    pub fn feed<'r, 'i>(&'r mut self, input: &'i [u8]) -> StreamEvents<'r, 'i> {
+        StreamEvents::new(self, input)
     }
 
     /// Index in `rest` (at absolute `base`) where the current unit's bytes begin.
@@ -349,7 +349,7 @@ impl StreamReader {
         region: &[u8],
         base: u64,
         kind: UnitKind,
-    ) -> Result<Event, ReadError> {
+    ) -> Result<StreamEvent, ReadError> {
         let unit_start = self.scanner.unit_start();
         let from = self.unit_from(base).min(region.len());
         let limits = self.config.limits;
@@ -379,7 +379,7 @@ impl StreamReader {
                     .map_err(|e| ReadError::from_parse(e, unit_start, &limits))?;
                 toplevel::check(&element, &config.content_namespace)
                     .map_err(|kind| ReadError::new(kind, unit_start))?;
-                Event::Element(element)
+                StreamEvent::Element(element)
             }
             UnitKind::Header => {
                 let tag_from = decl_end.map_or(0, |end| end.saturating_sub(unit_start));
@@ -395,7 +395,7 @@ impl StreamReader {
                 *context = opened.header.context.clone();
                 *close_qname = opened.qname;
                 *decl_end = None;
-                Event::StreamOpened(Box::new(opened.header))
+                StreamEvent::StreamOpened(Box::new(opened.header))
             }
             UnitKind::StreamClose => {
                 if !header::is_close_tag(text, close_qname) {
@@ -404,7 +404,7 @@ impl StreamReader {
                         unit_start,
                     ));
                 }
-                Event::StreamClosed
+                StreamEvent::StreamClosed
             }
         };
         buffer.clear(limits.max_stanza_bytes);

@@ -1,8 +1,8 @@
-//! What reading returns: [`Step`] (one read) and [`Events`] (the events of one
+//! What reading returns: [`Step`] (one read) and [`StreamEvents`] (the events of one
 //! input, as an iterator).
 
 use super::error::ReadError;
-use super::event::Event;
+use super::event::StreamEvent;
 use super::reader::StreamReader;
 
 /// The result of one [`StreamReader::read`]: how many bytes of the input it
@@ -16,7 +16,7 @@ pub struct Step {
     /// Bytes of the input consumed.
     pub consumed: usize,
     /// The event completed by those bytes.
-    pub event: Option<Event>,
+    pub event: Option<StreamEvent>,
 }
 
 /// The events in one input, from [`StreamReader::feed`].
@@ -25,16 +25,16 @@ pub struct Step {
 /// is used up. Stop early (after a `<proceed/>` or `<success/>`, say) and
 /// [`remaining`](Self::remaining) gives the bytes not yet read.
 #[derive(Debug)]
-pub struct Events<'r, 'i> {
+pub struct StreamEvents<'r, 'i> {
     reader: &'r mut StreamReader,
     rest: &'i [u8],
     done: bool,
 }
 
-impl<'r, 'i> Events<'r, 'i> {
+impl<'r, 'i> StreamEvents<'r, 'i> {
     #[inline]
-    pub(crate) fn new(reader: &'r mut StreamReader, input: &'i [u8]) -> Events<'r, 'i> {
-        Events {
+    pub(crate) fn new(reader: &'r mut StreamReader, input: &'i [u8]) -> StreamEvents<'r, 'i> {
+        StreamEvents {
             reader,
             rest: input,
             done: false,
@@ -47,8 +47,8 @@ impl<'r, 'i> Events<'r, 'i> {
     }
 }
 
-impl Iterator for Events<'_, '_> {
-    type Item = Result<Event, ReadError>;
+impl Iterator for StreamEvents<'_, '_> {
+    type Item = Result<StreamEvent, ReadError>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {

@@ -281,7 +281,7 @@ impl StreamWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stream::{Event, ReaderConfig, StreamReader};
+    use crate::stream::{ReaderConfig, StreamEvent, StreamReader};
     use xmpp_stanza::{StreamErrorCondition, ns};
 
     #[test]
@@ -389,8 +389,8 @@ mod tests {
         assert_eq!(text.matches("xmlns='jabber:client'").count(), 1, "{text}");
 
         let mut reader = StreamReader::new(ReaderConfig::c2s());
-        let events: Vec<Event> = reader.feed(&out).map(Result::unwrap).collect();
-        let Event::StreamOpened(header) = &events[0] else {
+        let events: Vec<StreamEvent> = reader.feed(&out).map(Result::unwrap).collect();
+        let StreamEvent::StreamOpened(header) = &events[0] else {
             panic!("{events:?}")
         };
         assert_eq!(
@@ -398,14 +398,14 @@ mod tests {
             (Some("example.com"), Some("fr"))
         );
         for (got, want) in events[1..4].iter().zip(&elements) {
-            assert_eq!(got, &Event::Element(want.clone()));
+            assert_eq!(got, &StreamEvent::Element(want.clone()));
         }
-        let Event::Element(e) = &events[4] else {
+        let StreamEvent::Element(e) = &events[4] else {
             panic!()
         };
         let back = StreamError::try_from(e).unwrap();
         assert_eq!(back.condition, StreamErrorCondition::SeeOtherHost);
         assert_eq!(back, err);
-        assert_eq!(events[5], Event::StreamClosed);
+        assert_eq!(events[5], StreamEvent::StreamClosed);
     }
 }

@@ -5,7 +5,7 @@ const HEADER: &str = "<?xml version='1.0'?><stream:stream to='example.com' versi
                       xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
 /// Feeds `input` in `chunk`-byte pieces; all events and the error, if any.
-fn events(input: &[u8], chunk: usize) -> (Vec<Event>, Option<ReadError>) {
+fn events(input: &[u8], chunk: usize) -> (Vec<StreamEvent>, Option<ReadError>) {
     let mut reader = StreamReader::new(ReaderConfig::c2s());
     let mut out = Vec::new();
     for piece in input.chunks(chunk.max(1)) {
@@ -19,7 +19,7 @@ fn events(input: &[u8], chunk: usize) -> (Vec<Event>, Option<ReadError>) {
     (out, None)
 }
 
-fn all_chunkings(input: &[u8]) -> (Vec<Event>, Option<ReadError>) {
+fn all_chunkings(input: &[u8]) -> (Vec<StreamEvent>, Option<ReadError>) {
     let whole = events(input, input.len());
     for chunk in [1, 2, 3, 5, 7, 64] {
         assert_eq!(events(input, chunk), whole, "chunk {chunk}");
@@ -36,14 +36,14 @@ fn a_stream_in_any_chunking() {
     let (events, error) = all_chunkings(input.as_bytes());
     assert_eq!(error, None);
     assert_eq!(events.len(), 5);
-    let Event::Element(m) = &events[1] else {
+    let StreamEvent::Element(m) = &events[1] else {
         panic!("{events:?}")
     };
     assert_eq!(
         m.child("body", "jabber:client").unwrap().text(),
         "Ça va & 😀"
     );
-    assert_eq!(events[4], Event::StreamClosed);
+    assert_eq!(events[4], StreamEvent::StreamClosed);
 }
 
 #[test]
@@ -52,14 +52,14 @@ fn read_stops_after_each_event_with_exact_counts() {
     let input = format!("{HEADER}<a xmlns='urn:x'/>  <b xmlns='urn:x'/>");
     let step = reader.read(input.as_bytes()).unwrap();
     assert_eq!(step.consumed, HEADER.len());
-    assert!(matches!(step.event, Some(Event::StreamOpened(_))));
+    assert!(matches!(step.event, Some(StreamEvent::StreamOpened(_))));
     let rest = &input.as_bytes()[step.consumed..];
     let step = reader.read(rest).unwrap();
     assert_eq!(step.consumed, 18);
     let rest = &rest[18..];
     let step = reader.read(rest).unwrap();
     assert_eq!(step.consumed, rest.len());
-    assert!(matches!(step.event, Some(Event::Element(_))));
+    assert!(matches!(step.event, Some(StreamEvent::Element(_))));
     assert_eq!(reader.offset(), input.len() as u64);
     assert_eq!(
         reader.read(b"  ").unwrap(),
@@ -78,18 +78,21 @@ fn reset_restarts_at_the_byte_after_the_trigger() {
     let input =
         format!("{HEADER}<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>{second}<presence/>");
     let mut events = reader.feed(input.as_bytes());
-    assert!(matches!(events.next(), Some(Ok(Event::StreamOpened(_)))));
-    assert!(matches!(events.next(), Some(Ok(Event::Element(e))) if e.name() == "success"));
+    assert!(matches!(
+        events.next(),
+        Some(Ok(StreamEvent::StreamOpened(_)))
+    ));
+    assert!(matches!(events.next(), Some(Ok(StreamEvent::Element(e))) if e.name() == "success"));
     let rest = events.remaining();
     assert!(rest.starts_with(b"<?xml"));
     reader.reset();
     let got: Vec<_> = reader.feed(rest).collect();
     assert_eq!(got.len(), 2);
-    let Ok(Event::StreamOpened(h)) = &got[0] else {
+    let Ok(StreamEvent::StreamOpened(h)) = &got[0] else {
         panic!("{got:?}")
     };
     assert_eq!(h.id(), Some("2"));
-    assert!(matches!(&got[1], Ok(Event::Element(e)) if e.name() == "presence"));
+    assert!(matches!(&got[1], Ok(StreamEvent::Element(e)) if e.name() == "presence"));
     assert_eq!(reader.offset(), input.len() as u64);
 }
 
@@ -145,7 +148,7 @@ fn stream_close_must_match_the_header() {
         "<s:stream xmlns='jabber:client' xmlns:s='http://etherx.jabber.org/streams'></s:stream >";
     let (events, e) = all_chunkings(input.as_bytes());
     assert_eq!(e, None);
-    assert_eq!(events.last(), Some(&Event::StreamClosed));
+    assert_eq!(events.last(), Some(&StreamEvent::StreamClosed));
     let (_, e) = all_chunkings(format!("{HEADER}</stream:stream><a/>").as_bytes());
     assert_eq!(e.unwrap().kind(), ReadErrorKind::DataAfterClose);
 }
