@@ -166,7 +166,16 @@ fn a_configured_server_serves_metrics_and_picks_up_new_users() {
         }
     });
     assert!(logged_in, "carol could not log in");
-    let after = scrape(&metrics);
+    // The server counts the presence when it has read it: wait for that (bounded).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let after = loop {
+        let text = scrape(&metrics);
+        let seen = sample(&text, "xmppd_stanzas_received_total{kind=\"presence\"}") >= 1;
+        if seen || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(
         sample(&after, "xmppd_connections_accepted_total") >= 1,
         "{after}"
