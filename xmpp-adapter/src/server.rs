@@ -11,7 +11,8 @@ use futures::channel::{mpsc, oneshot};
 use futures::{Stream, StreamExt};
 use tracing::{Instrument, info_span};
 use xmpp_core::{
-    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls, TlsRole,
+    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTransport,
+    TlsRole,
 };
 
 use crate::driver::{self, App, Driver};
@@ -59,8 +60,9 @@ impl Stream for SessionEvents {
 /// How [`serve_with`] treats the accepted stream.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
-    /// The TLS certificate; `None` for a plaintext-only test server
-    /// (with [`ServerTls::InsecureNoTls`] in the core's configuration).
+    /// The TLS certificate. **`None` is INSECURE — for tests on loopback only:** the
+    /// connection runs in plaintext ([`ServerTransport::InsecurePlaintext`]), SASL
+    /// included.
     pub tls: Option<ServerTlsConfig>,
     /// TLS from the first byte (XEP-0368) instead of STARTTLS.
     pub direct_tls: bool,
@@ -80,16 +82,24 @@ pub async fn serve_with<R: Runtime>(
 ) -> Result<(Session, SessionEvents), Error> {
     let span = info_span!("xmpp_session", domain = config.domain());
     let tls = options.tls.clone().map(TlsSide::Server);
-    let mut config = config;
-    if options.direct_tls {
+    let security = if options.direct_tls {
         let side = tls.as_ref().ok_or(Error::NoTlsConfig {
             role: TlsRole::Server,
         })?;
         let handshake = transport.start_tls(side, config.domain());
         let info = timeout::<R, _>(options.tls_timeout, "TLS handshake", handshake).await??;
-        config = Arc::new(ServerConfig::clone(&config).with_tls(ServerTls::DirectTls(info)));
-    }
-    let conn = ServerConnection::new(config, Box::new(OsEntropy::new()?), Instant::now());
+        ServerTransport::DirectTls(info)
+    } else if tls.is_some() {
+        ServerTransport::StartTls
+    } else {
+        ServerTransport::InsecurePlaintext
+    };
+    let conn = ServerConnection::new(
+        config,
+        security,
+        Box::new(OsEntropy::new()?),
+        Instant::now(),
+    );
     let (commands, command_rx) = mpsc::channel(64);
     let (events, rx) = mpsc::channel(64);
     let driver = Driver::<R, _, _> {

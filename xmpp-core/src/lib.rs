@@ -85,6 +85,7 @@
 //! let mut client = ClientConnection::new(config, Box::new(InsecureSeededEntropy::new(1)), now)?;
 //! let mut server = ServerConnection::new(
 //!     Arc::new(ServerConfig::new("example.com")?),
+//!     ServerTransport::StartTls,
 //!     Box::new(InsecureSeededEntropy::new(2)),
 //!     now,
 //! );
@@ -207,7 +208,7 @@ pub use connection::{
 };
 pub use server::{
     RequestId, SaslPolicy, ServerCommand, ServerConfig, ServerConnection, ServerEvent,
-    ServerTimeouts, ServerTls,
+    ServerTimeouts, ServerTransport,
 };
 pub use stream::{
     Limits, ReadError, ReadErrorKind, ReaderConfig, Step, StreamAttributes, StreamEvent,

@@ -14,7 +14,7 @@ use std::time::Instant;
 use common::{Pair, client_config, fake_tls, server_config};
 use xmpp_core::{
     CloseReason, Connection, Output, SaslPolicy, ServerCommand, ServerConfig, ServerConnection,
-    ServerEvent, ServerTls, Violation,
+    ServerEvent, ServerTransport, Violation,
 };
 use xmpp_jid::BareJid;
 use xmpp_sasl::{
@@ -59,10 +59,10 @@ fn failures(out: &[Out]) -> Vec<&ServerEvent> {
 /// A server on a TLS 1.3 connection with `tls-exporter` and `tls-server-end-point`
 /// (what rustls gives), its stream open and features read.
 fn open(config: ServerConfig) -> ServerConnection {
-    let config = config.with_tls(ServerTls::DirectTls(fake_tls()));
     let now = Instant::now();
     let mut s = ServerConnection::new(
         Arc::new(config),
+        ServerTransport::DirectTls(fake_tls()),
         Box::new(InsecureSeededEntropy::new(9)),
         now,
     );

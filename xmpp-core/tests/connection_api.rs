@@ -62,17 +62,18 @@ fn drain<C: Connection>(c: &mut C) -> Drained<C::Event> {
     }
 }
 
-fn server(tls: ServerTls, now: Instant) -> ServerConnection {
-    let config = ServerConfig::new("example.com").unwrap().with_tls(tls);
+fn server(transport: ServerTransport, now: Instant) -> ServerConnection {
+    let config = ServerConfig::new("example.com").unwrap();
     ServerConnection::new(
         Arc::new(config),
+        transport,
         Box::new(InsecureSeededEntropy::new(1)),
         now,
     )
 }
 
-fn direct_tls() -> ServerTls {
-    ServerTls::DirectTls(TlsInfo::new(TlsVersion::Tls13))
+fn direct_tls() -> ServerTransport {
+    ServerTransport::DirectTls(TlsInfo::new(TlsVersion::Tls13))
 }
 
 /// A server over direct TLS with juliet authenticated and (optionally) bound.
@@ -167,7 +168,7 @@ fn configuration_errors() {
 #[test]
 fn start_tls_comes_after_the_proceed_bytes_and_plaintext_after_it_is_refused() {
     let now = Instant::now();
-    let mut s = server(ServerTls::StartTlsRequired, now);
+    let mut s = server(ServerTransport::StartTls, now);
     s.handle_input(now, HEADER.as_bytes());
     let d = drain(&mut s);
     assert!(
@@ -199,7 +200,7 @@ fn start_tls_comes_after_the_proceed_bytes_and_plaintext_after_it_is_refused() {
 #[test]
 fn closed_is_terminal() {
     let now = Instant::now();
-    let mut s = server(ServerTls::StartTlsRequired, now);
+    let mut s = server(ServerTransport::StartTls, now);
     s.handle_input(now, b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='example.com' version='1.0'><foo/>");
     let d = drain(&mut s);
     assert!(d.bytes.ends_with("</stream:stream>"));
@@ -467,10 +468,10 @@ fn bind_features_are_advertised_after_authentication_only() {
     );
     let config = ServerConfig::new("example.com")
         .unwrap()
-        .with_tls(direct_tls())
         .with_bind_features(vec![ver]);
     let mut s = ServerConnection::new(
         Arc::new(config),
+        direct_tls(),
         Box::new(InsecureSeededEntropy::new(1)),
         now,
     );
@@ -503,7 +504,7 @@ fn whitespace_after_starttls_and_proceed_is_not_injection() {
     // go-sendxmpp writes "<starttls .../>\n" in one go: the newline is whitespace
     // between elements (RFC 6120 §11.7), not plaintext pipelined before TLS.
     let now = Instant::now();
-    let mut s = server(ServerTls::StartTlsRequired, now);
+    let mut s = server(ServerTransport::StartTls, now);
     s.handle_input(now, HEADER.as_bytes());
     drain(&mut s);
     s.handle_input(
@@ -521,7 +522,7 @@ fn whitespace_after_starttls_and_proceed_is_not_injection() {
         Some(CloseReason::Violation(Violation::PlaintextBeforeTls))
     );
     // Whitespace then a command in the same read is still an injection.
-    let mut s = server(ServerTls::StartTlsRequired, now);
+    let mut s = server(ServerTransport::StartTls, now);
     s.handle_input(now, HEADER.as_bytes());
     drain(&mut s);
     s.handle_input(

@@ -70,11 +70,10 @@ fn drain<C: Connection>(c: &mut C) -> (Vec<C::Event>, Option<CloseReason>) {
 }
 
 fn direct_tls_server(now: Instant) -> ServerConnection {
-    let config = ServerConfig::new("example.com")
-        .unwrap()
-        .with_tls(ServerTls::DirectTls(TlsInfo::new(TlsVersion::Tls13)));
+    let config = ServerConfig::new("example.com").unwrap();
     ServerConnection::new(
         Arc::new(config),
+        ServerTransport::DirectTls(TlsInfo::new(TlsVersion::Tls13)),
         Box::new(InsecureSeededEntropy::new(1)),
         now,
     )

@@ -60,11 +60,10 @@ fn feed_all<C: Connection>(conn: &mut C, bytes: &[u8], sizes: &[usize]) -> usize
 }
 
 fn new_server() -> ServerConnection {
-    let config = ServerConfig::new("example.com")
-        .unwrap()
-        .with_tls(ServerTls::DirectTls(fake_tls()));
+    let config = ServerConfig::new("example.com").unwrap();
     ServerConnection::new(
         Arc::new(config),
+        ServerTransport::DirectTls(fake_tls()),
         Box::new(InsecureSeededEntropy::new(1)),
         Instant::now(),
     )

@@ -186,6 +186,7 @@ fn before_authentication_too() {
     let now = Instant::now();
     let mut server = ServerConnection::new(
         Arc::new(server_config()),
+        ServerTransport::StartTls,
         Box::new(InsecureSeededEntropy::new(1)),
         now,
     );

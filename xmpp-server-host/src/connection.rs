@@ -16,7 +16,7 @@ use xmpp_adapter::{
     App, DriveOptions, Error, Listener, OsEntropy, Runtime, ServerTlsConfig, TlsSide, Transport,
 };
 use xmpp_core::{
-    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTls,
+    Connection, ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTransport,
 };
 use xmpp_server::SessionId;
 use xmpp_stanza::{Stanza, StreamError, StreamErrorCondition};
@@ -118,22 +118,20 @@ async fn serve<R: Runtime>(
     let _open = Metrics::open(&acceptor.metrics);
     let tls = acceptor.tls();
     let side = TlsSide::Server(tls);
-    let mut config = acceptor.config.clone();
-    if kind == ListenKind::DirectTls {
+    let security = if kind == ListenKind::DirectTls {
         let handshake = transport.start_tls(&side, acceptor.config.domain());
         match xmpp_adapter::with_timeout::<R, _>(acceptor.tls_timeout, "TLS handshake", handshake)
             .await
         {
-            Ok(Ok(info)) => {
-                config =
-                    Arc::new(ServerConfig::clone(&config).with_tls(ServerTls::DirectTls(info)));
-            }
+            Ok(Ok(info)) => ServerTransport::DirectTls(info),
             Ok(Err(e)) | Err(e) => {
                 debug!(%e, "direct TLS handshake failed");
                 return;
             }
         }
-    }
+    } else {
+        ServerTransport::StartTls
+    };
     let entropy = match OsEntropy::new() {
         Ok(entropy) => entropy,
         Err(e) => {
@@ -141,7 +139,12 @@ async fn serve<R: Runtime>(
             return;
         }
     };
-    let conn = ServerConnection::new(config, Box::new(entropy), Instant::now());
+    let conn = ServerConnection::new(
+        acceptor.config.clone(),
+        security,
+        Box::new(entropy),
+        Instant::now(),
+    );
     let (commands, requests) = mpsc::channel(acceptor.outbox);
     let overflow = Arc::new(AtomicBool::new(false));
     let outbox = Outbox {

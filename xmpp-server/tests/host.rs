@@ -10,7 +10,7 @@ use std::time::Instant;
 use xmpp_core::{
     ClientCommand, ClientConfig, ClientConnection, ClientEvent, CloseReason, Connection,
     IqResponse, Output, RequestId, SaslPolicy, ServerCommand, ServerConfig, ServerConnection,
-    ServerEvent, TlsInfo, TlsVersion,
+    ServerEvent, ServerTransport, TlsInfo, TlsVersion,
 };
 use xmpp_jid::{BareJid, Jid};
 use xmpp_sasl::scram::ScramClientOptions;
@@ -110,6 +110,7 @@ impl World {
         .unwrap();
         let server = ServerConnection::new(
             self.config.clone(),
+            ServerTransport::StartTls,
             Box::new(InsecureSeededEntropy::new(self.seed + 1)),
             self.now,
         );

@@ -70,7 +70,7 @@ pub fn start_server_with<R: TestRuntime>(tls: Option<ServerTlsConfig>, direct_tl
 pub fn start_server_config<R: TestRuntime>(
     tls: Option<ServerTlsConfig>,
     direct_tls: bool,
-    mut config: ServerConfig,
+    config: ServerConfig,
 ) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -82,9 +82,6 @@ pub fn start_server_config<R: TestRuntime>(
             }
         }
     });
-    if tls.is_none() {
-        config = config.with_tls(xmpp_core::ServerTls::InsecureNoTls);
-    }
     let config = Arc::new(config);
     R::spawn(async move {
         while let Some(stream) = rx.next().await {

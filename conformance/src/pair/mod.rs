@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use xmpp_core::{
     ClientCommand, ClientConfig, ClientConnection, ClientEvent, CloseReason, Connection, Output,
-    ServerCommand, ServerConfig, ServerConnection, ServerEvent, TlsInfo, TlsVersion,
+    ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTransport, TlsInfo,
+    TlsVersion,
 };
 use xmpp_sasl::{ChannelBinding, ChannelBindingType, InsecureSeededEntropy};
 
@@ -100,9 +101,20 @@ pub struct Pair {
 }
 
 impl Pair {
-    /// A pair created at virtual time zero; entropy seeded with `seed` (client) and
-    /// `seed + 1` (server).
+    /// A pair created at virtual time zero, the server's transport awaiting
+    /// STARTTLS; entropy seeded with `seed` (client) and `seed + 1` (server).
     pub fn new(client: ClientConfig, server: ServerConfig, router: Router, seed: u64) -> Pair {
+        Pair::with_transport(client, server, ServerTransport::StartTls, router, seed)
+    }
+
+    /// [`Pair::new`] with the server's transport security given.
+    pub fn with_transport(
+        client: ClientConfig,
+        server: ServerConfig,
+        transport: ServerTransport,
+        router: Router,
+        seed: u64,
+    ) -> Pair {
         let base = Instant::now();
         let client =
             ClientConnection::new(client, Box::new(InsecureSeededEntropy::new(seed)), base);
@@ -113,6 +125,7 @@ impl Pair {
         };
         let server = ServerConnection::new(
             Arc::new(server),
+            transport,
             Box::new(InsecureSeededEntropy::new(seed.wrapping_add(1))),
             base,
         );

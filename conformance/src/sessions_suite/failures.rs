@@ -2,7 +2,8 @@
 //! not offered or refused, plaintext injection, channel-binding mismatches.
 
 use xmpp_core::{
-    AuthError, ClientEvent, CloseReason, ServerEvent, ServerTls, TlsInfo, TlsVersion, Violation,
+    AuthError, ClientEvent, CloseReason, ServerEvent, ServerTransport, TlsInfo, TlsVersion,
+    Violation,
 };
 use xmpp_jid::Jid;
 use xmpp_sasl::{ChannelBinding, ChannelBindingType, ClientPolicy, Mechanism, SaslCondition};
@@ -157,8 +158,13 @@ fn no_common_mechanism(chunk: usize) -> (Pair, Result<(), String>) {
 }
 
 fn tls_not_offered(chunk: usize) -> (Pair, Result<(), String>) {
-    let server = server_config().with_tls(ServerTls::InsecureNoTls);
-    let mut pair = Pair::new(client_config(), server, Router::with_juliet(PASSWORD), 1);
+    let mut pair = Pair::with_transport(
+        client_config(),
+        server_config(),
+        ServerTransport::InsecurePlaintext,
+        Router::with_juliet(PASSWORD),
+        1,
+    );
     pair.chunk = chunk;
     pair.run();
     let r = check(

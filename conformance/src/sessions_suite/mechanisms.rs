@@ -2,8 +2,8 @@
 //! exactly the mechanism asked for, bind, a message each way, a graceful close.
 
 use xmpp_core::{
-    ClientCommand, ClientEvent, CloseReason, SaslPolicy, ServerCommand, ServerEvent, ServerTls,
-    TlsMode,
+    ClientCommand, ClientEvent, CloseReason, SaslPolicy, ServerCommand, ServerEvent,
+    ServerTransport, TlsMode,
 };
 use xmpp_jid::Jid;
 use xmpp_sasl::{ClientPolicy, Mechanism};
@@ -67,24 +67,26 @@ fn with(chunk: usize, mechanism: Mechanism, tls: Transport) -> (Pair, Result<(),
         sasl = sasl.enable_historic_digest_md5();
     }
     let mut client = crate::pair_cmd::client_config();
-    let mut server = crate::pair_cmd::server_config();
+    let server = crate::pair_cmd::server_config();
+    let mut transport = ServerTransport::StartTls;
     match tls {
         Transport::StartTls => {}
         Transport::Direct => {
             client = client.with_tls(TlsMode::DirectTls(fake_tls()));
-            server = server.with_tls(ServerTls::DirectTls(fake_tls()));
+            transport = ServerTransport::DirectTls(fake_tls());
         }
         Transport::Plaintext => {
             policy = policy.insecure_allow_plain_without_tls();
             sasl = sasl.insecure_allow_plain_without_tls();
             client = client.with_tls(TlsMode::InsecureAllowPlaintext);
-            server = server.with_tls(ServerTls::InsecureNoTls);
+            transport = ServerTransport::InsecurePlaintext;
         }
     }
     let router = Router::with_juliet(PASSWORD);
-    let mut pair = Pair::new(
+    let mut pair = Pair::with_transport(
         client.with_policy(policy),
         server.with_sasl(sasl),
+        transport,
         router,
         1,
     );

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use xmpp_core::{CloseReason, Connection, Output, ServerConnection, ServerTls, Violation};
+use xmpp_core::{CloseReason, Connection, Output, ServerConnection, ServerTransport, Violation};
 use xmpp_sasl::InsecureSeededEntropy;
 use xmpp_stanza::StreamErrorCondition;
 
@@ -32,10 +32,11 @@ const HEADER: &str = "<?xml version='1.0'?><stream:stream to='example.com' versi
     xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
 /// Feeds `input` to a fresh server (TLS as given); its output bytes and close reason.
-fn server_run(tls: ServerTls, input: &[u8]) -> (String, Option<CloseReason>) {
+fn server_run(tls: ServerTransport, input: &[u8]) -> (String, Option<CloseReason>) {
     let now = Instant::now();
     let mut server = ServerConnection::new(
-        Arc::new(server_config().with_tls(tls)),
+        Arc::new(server_config()),
+        tls,
         Box::new(InsecureSeededEntropy::new(3)),
         now,
     );
@@ -65,7 +66,7 @@ fn ends_with_error(out: &str, condition: StreamErrorCondition) -> Result<(), Str
 
 fn stanza_before_auth() -> Result<(), String> {
     let input = format!("{HEADER}<message to='romeo@example.net'><body>hi</body></message>");
-    let (out, closed) = server_run(ServerTls::StartTlsRequired, input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::StartTls, input.as_bytes());
     ends_with_error(&out, StreamErrorCondition::NotAuthorized)?;
     check(
         closed == Some(CloseReason::Violation(Violation::StanzaBeforeAuth)),
@@ -75,7 +76,7 @@ fn stanza_before_auth() -> Result<(), String> {
 
 fn unknown_host() -> Result<(), String> {
     let input = HEADER.replace("to='example.com'", "to='example.org'");
-    let (out, closed) = server_run(ServerTls::StartTlsRequired, input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::StartTls, input.as_bytes());
     check(
         out.starts_with("<?xml version='1.0'?><stream:stream"),
         || "no header before the error".into(),
@@ -89,7 +90,7 @@ fn unknown_host() -> Result<(), String> {
 
 fn missing_version() -> Result<(), String> {
     let input = HEADER.replace("to='example.com' version='1.0'", "to='example.com'");
-    let (out, closed) = server_run(ServerTls::StartTlsRequired, input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::StartTls, input.as_bytes());
     ends_with_error(&out, StreamErrorCondition::UnsupportedVersion)?;
     check(
         closed == Some(CloseReason::Violation(Violation::UnsupportedVersion)),
@@ -101,7 +102,7 @@ fn too_many_failures() -> Result<(), String> {
     // PLAIN with a malformed message, three times (the default limit).
     let auth = "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AAAA</auth>";
     let input = format!("{HEADER}{auth}{auth}{auth}");
-    let (out, closed) = server_run(ServerTls::DirectTls(fake_tls()), input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::DirectTls(fake_tls()), input.as_bytes());
     check(
         out.matches("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>")
             .count()
@@ -120,7 +121,7 @@ fn oversized_pre_auth() -> Result<(), String> {
     let input = format!(
         "{HEADER}<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{big}</auth>"
     );
-    let (out, closed) = server_run(ServerTls::DirectTls(fake_tls()), input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::DirectTls(fake_tls()), input.as_bytes());
     ends_with_error(&out, StreamErrorCondition::PolicyViolation)?;
     check(
         matches!(closed, Some(CloseReason::Violation(Violation::Read(_)))),
@@ -132,7 +133,7 @@ fn auth_before_starttls() -> Result<(), String> {
     let input = format!(
         "{HEADER}<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>biwsbj1qdWxpZXQscj1hYmNk</auth>"
     );
-    let (out, closed) = server_run(ServerTls::StartTlsRequired, input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::StartTls, input.as_bytes());
     ends_with_error(&out, StreamErrorCondition::PolicyViolation)?;
     check(
         matches!(
@@ -145,7 +146,7 @@ fn auth_before_starttls() -> Result<(), String> {
 
 fn restricted_xml() -> Result<(), String> {
     let input = format!("{HEADER}<!-- hello -->");
-    let (out, closed) = server_run(ServerTls::StartTlsRequired, input.as_bytes());
+    let (out, closed) = server_run(ServerTransport::StartTls, input.as_bytes());
     ends_with_error(&out, StreamErrorCondition::RestrictedXml)?;
     check(
         matches!(closed, Some(CloseReason::Violation(Violation::Read(_)))),

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use xmpp_core::{
     ClientConfig, ClientConnection, ResourceConflict, SaslPolicy, ServerConfig, ServerConnection,
-    TlsInfo, TlsMode, TlsVersion,
+    ServerTransport, TlsInfo, TlsMode, TlsVersion,
 };
 use xmpp_sasl::Password;
 use xmpp_sasl::scram::{ScramHash, ScramKeys};
@@ -73,6 +73,7 @@ pub fn fresh_server(config: ServerConfig) -> Setup {
     let now = Instant::now();
     let server = ServerConnection::new(
         Arc::new(config),
+        ServerTransport::StartTls,
         Box::new(InsecureSeededEntropy::new(2)),
         now,
     );

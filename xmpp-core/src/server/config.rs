@@ -1,5 +1,8 @@
-//! [`ServerConfig`]: the domain served, TLS, SASL policy, limits and timeouts of the
-//! receiving entity. One configuration is shared (in an `Arc`) by every connection.
+//! [`ServerConfig`]: the domain served, SASL policy, limits and timeouts of the
+//! receiving entity. One configuration is shared (in an `Arc`) by every connection;
+//! how one connection's transport is secured is not configuration but an argument of
+//! [`ServerConnection::new`](crate::ServerConnection::new)
+//! ([`ServerTransport`](crate::ServerTransport)).
 
 use std::time::Duration;
 
@@ -9,21 +12,6 @@ use xmpp_stanza::Element;
 
 use crate::connection::{ConfigError, TlsInfo, TlsVersion};
 use crate::stream::Limits;
-
-/// How the server secures client streams.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ServerTls {
-    /// STARTTLS is offered as mandatory-to-negotiate (`<required/>`), and nothing
-    /// else is offered before it (RFC 6120 §5.3.1). The default.
-    StartTlsRequired,
-    /// The transport is TLS from the first byte (XEP-0368); the handshake already
-    /// completed with this result.
-    DirectTls(TlsInfo),
-    /// **INSECURE — for tests on loopback only.** No TLS: SASL is offered on the
-    /// plaintext stream (PLAIN only with [`SaslPolicy::insecure_allow_plain_without_tls`]).
-    InsecureNoTls,
-}
 
 /// Which SASL mechanisms the server offers, and their parameters. `Debug` redacts
 /// the decoy secret.
@@ -285,7 +273,6 @@ impl Default for ServerTimeouts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerConfig {
     pub(crate) domain: BareJid,
-    pub(crate) tls: ServerTls,
     pub(crate) sasl: SaslPolicy,
     pub(crate) legacy_session: bool,
     pub(crate) bind_features: Vec<Element>,
@@ -296,9 +283,8 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// A server for `domain`: STARTTLS required, the default [`SaslPolicy`], the
-    /// legacy session advertised as optional, [`Limits::pre_auth`] before
-    /// authentication and [`Limits::c2s`] after, three failed authentications per
+    /// A server for `domain`: the default [`SaslPolicy`], the legacy session
+    /// advertised as optional, [`Limits::pre_auth`] before authentication and [`Limits::c2s`] after, three failed authentications per
     /// stream, default timeouts.
     pub fn new(domain: &str) -> Result<ServerConfig, ConfigError> {
         let domain = BareJid::new(domain).map_err(|_| ConfigError::InvalidDomain)?;
@@ -307,7 +293,6 @@ impl ServerConfig {
         }
         Ok(ServerConfig {
             domain,
-            tls: ServerTls::StartTlsRequired,
             sasl: SaslPolicy::default(),
             legacy_session: true,
             bind_features: Vec::new(),
@@ -321,12 +306,6 @@ impl ServerConfig {
     /// The domain served (normalised).
     pub fn domain(&self) -> &str {
         self.domain.as_str()
-    }
-
-    /// How streams are secured (default [`ServerTls::StartTlsRequired`]).
-    pub fn with_tls(mut self, tls: ServerTls) -> Self {
-        self.tls = tls;
-        self
     }
 
     /// The SASL policy.

@@ -3,8 +3,9 @@
 //!
 //! | module | job |
 //! |---|---|
-//! | `config` | [`ServerConfig`], [`ServerTls`], [`SaslPolicy`], [`ServerTimeouts`] |
+//! | `config` | [`ServerConfig`], [`SaslPolicy`], [`ServerTimeouts`] |
 //! | `event` | [`ServerEvent`], [`ServerCommand`], [`RequestId`] |
+//! | `transport` | [`ServerTransport`]: how this connection's transport is secured |
 //! | `negotiate` | stream headers, features by state, STARTTLS |
 //! | `sasl` | the SASL exchange with asynchronous credential lookups |
 //! | `bind` | resource binding decided by the application |
@@ -16,6 +17,7 @@ mod event;
 mod negotiate;
 mod online;
 mod sasl;
+mod transport;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,9 +26,10 @@ use xmpp_jid::{BareJid, FullJid};
 use xmpp_sasl::Entropy;
 use xmpp_stanza::{Element, StreamError, StreamErrorCondition};
 
-pub use config::{SaslPolicy, ServerConfig, ServerTimeouts, ServerTls};
+pub use config::{SaslPolicy, ServerConfig, ServerTimeouts};
 pub use event::{RequestId, ServerCommand, ServerEvent};
 pub use online::stamp_from;
+pub use transport::ServerTransport;
 
 use crate::connection::role::Shared;
 use crate::connection::wire::{self, Wire};
@@ -51,6 +54,10 @@ pub struct ServerConnection {
     phase: Phase,
     /// The TLS connection, once there is one.
     tls: Option<TlsInfo>,
+    /// Whether the transport began as plaintext that STARTTLS must secure
+    /// ([`ServerTransport::StartTls`]): then STARTTLS is offered as
+    /// mandatory-to-negotiate and SASL waits for it.
+    starttls: bool,
     /// The authenticated account.
     user: Option<BareJid>,
     /// The bound JID.
@@ -77,11 +84,14 @@ impl std::fmt::Debug for ServerConnection {
 
 impl ServerConnection {
     /// A connection accepted at `now`, waiting for the client's stream header.
-    /// `entropy` supplies stream ids and SCRAM nonces (resources the client
-    /// leaves to the server are chosen by whoever answers
+    /// `config` is the server's, shared by all its connections; `transport` says how
+    /// this one connection is secured (STARTTLS to come, or TLS from the first byte
+    /// with its handshake result). `entropy` supplies stream ids and SCRAM nonces
+    /// (resources the client leaves to the server are chosen by whoever answers
     /// [`ServerEvent::BindRequested`]).
     pub fn new(
         config: Arc<ServerConfig>,
+        transport: ServerTransport,
         entropy: Box<dyn Entropy + Send>,
         now: Instant,
     ) -> ServerConnection {
@@ -94,9 +104,10 @@ impl ServerConnection {
         );
         wire.timers
             .set_after(TimerKind::Negotiation, now, config.timeouts.negotiation);
-        let tls = match &config.tls {
-            ServerTls::DirectTls(info) => Some(info.clone()),
-            _ => None,
+        let starttls = matches!(transport, ServerTransport::StartTls);
+        let tls = match transport {
+            ServerTransport::DirectTls(info) => Some(info),
+            ServerTransport::StartTls | ServerTransport::InsecurePlaintext => None,
         };
         ServerConnection {
             wire,
@@ -104,6 +115,7 @@ impl ServerConnection {
             config,
             phase: Phase::AwaitHeader,
             tls,
+            starttls,
             user: None,
             jid: None,
             auth_failures: 0,

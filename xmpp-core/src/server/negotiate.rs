@@ -10,7 +10,7 @@ use xmpp_stanza::{
 
 use super::bind::PendingBind;
 use super::sasl::Exchange;
-use super::{ServerConnection, ServerEvent, ServerTls};
+use super::{ServerConnection, ServerEvent};
 use crate::connection::role::{Shared, is_stanza};
 use crate::connection::wire::Wire;
 use crate::connection::{CloseReason, TlsRole, Violation, ids};
@@ -150,7 +150,7 @@ impl ServerConnection {
                 .extend(self.config.bind_features.iter().cloned());
             return features;
         }
-        if self.tls.is_none() && self.config.tls == ServerTls::StartTlsRequired {
+        if self.tls.is_none() && self.starttls {
             features.starttls = Some(StartTlsFeature { required: true });
             return features;
         }
@@ -196,7 +196,7 @@ impl ServerConnection {
             self.reject(Violation::PlaintextBeforeTls);
             return;
         }
-        let offered = self.tls.is_none() && self.config.tls == ServerTls::StartTlsRequired;
+        let offered = self.tls.is_none() && self.starttls;
         if !offered {
             // RFC 6120 §5.4.2.2: `<failure/>`, then close.
             let _ = self.wire.send(now, &Element::from(StartTls::Failure));

@@ -13,7 +13,7 @@ use xmpp_sasl::{
 use xmpp_stanza::{Element, Problem, Sasl, SaslCondition, SaslFailure};
 
 use super::negotiate::{Phase, unexpected};
-use super::{RequestId, ServerConnection, ServerEvent, ServerTls};
+use super::{RequestId, ServerConnection, ServerEvent};
 use crate::connection::role::Shared;
 use crate::connection::{CommandError, Violation};
 
@@ -48,8 +48,7 @@ fn wire_condition(condition: xmpp_sasl::SaslCondition) -> SaslCondition {
 impl ServerConnection {
     /// Whether SASL may run on this stream (TLS done if it is mandatory).
     fn sasl_allowed(&self) -> bool {
-        self.user.is_none()
-            && (self.tls.is_some() || self.config.tls != ServerTls::StartTlsRequired)
+        self.user.is_none() && (self.tls.is_some() || !self.starttls)
     }
 
     /// A SASL element from the client.

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use xmpp_core::{
     ClientConfig, ClientConnection, ClientEvent, CloseReason, Connection, Output, SaslPolicy,
-    ServerCommand, ServerConfig, ServerConnection, ServerEvent, TlsInfo, TlsVersion,
+    ServerCommand, ServerConfig, ServerConnection, ServerEvent, ServerTransport, TlsInfo,
+    TlsVersion,
 };
 use xmpp_jid::BareJid;
 use xmpp_sasl::scram::{ScramClientOptions, ScramHash, ScramKeys};
@@ -107,6 +108,7 @@ impl Pair {
             ClientConnection::new(client, Box::new(InsecureSeededEntropy::new(seed)), now).unwrap();
         let server = ServerConnection::new(
             Arc::new(server),
+            ServerTransport::StartTls,
             Box::new(InsecureSeededEntropy::new(seed.wrapping_add(1))),
             now,
         );
