@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use futures::channel::{mpsc, oneshot};
+use futures::channel::mpsc;
 use rustls::ClientConfig;
 use tracing::{Instrument, debug, info_span};
 use xmpp_core::srv::{ConnectTarget, TargetTls};
-use xmpp_core::{ClientCommand, ClientConnection, TlsInfo, TlsMode};
-use xmpp_stanza::{StreamError, StreamErrorCondition};
+use xmpp_core::{ClientConnection, TlsInfo, TlsMode};
 
-use crate::client::{ClientApp, Event, Events, Request};
+use crate::client::{ClientApp, Event, Events};
 use crate::config::{ConnectConfig, Security};
 use crate::dns;
 use crate::driver::Driver;
@@ -42,7 +41,7 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
         };
         let core = config.core.clone().with_tls(mode);
         let conn = ClientConnection::new(core, Box::new(entropy), Instant::now())?;
-        let (mut requests, request_rx) = mpsc::channel(CHANNEL);
+        let (requests, request_rx) = mpsc::channel(CHANNEL);
         let (events, mut rx) = mpsc::channel(CHANNEL);
         let driver = Driver::<R, _, _> {
             conn,
@@ -55,11 +54,13 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
             app: ClientApp::default(),
         };
         R::spawn(driver.run().instrument(tracing::Span::current()));
+        // Events before `Online` wait here. The core bounds them: past
+        // `ClientConfig::with_max_stanzas_before_online` stanzas it ends the stream
+        // itself, and `Closed` follows.
         let mut early = VecDeque::new();
-        let mut flooded = false;
         while let Some(event) = rx.next().await {
             match event {
-                Event::Online { jid, features } if !flooded => {
+                Event::Online { jid, features } => {
                     let client = Client {
                         requests,
                         jid: jid.clone(),
@@ -69,17 +70,7 @@ pub async fn connect_with<R: Runtime>(config: ConnectConfig) -> Result<(Client, 
                     return Ok((client, Events { early, rx }));
                 }
                 Event::Closed(error) => return Err(error.unwrap_or(Error::Closed)),
-                other if early.len() < CHANNEL => early.push_back(other),
-                // A server that sends stanzas without end before binding completes
-                // must not grow `early` forever: close with policy-violation and
-                // drop what follows.
-                _ if !flooded => {
-                    flooded = true;
-                    let error = StreamError::new(StreamErrorCondition::PolicyViolation);
-                    let close = ClientCommand::CloseWithError(Box::new(error));
-                    let _ = requests.try_send(Request::Command(close, oneshot::channel().0));
-                }
-                _ => {}
+                other => early.push_back(other),
             }
         }
         Err(Error::Closed)

@@ -976,8 +976,9 @@ fn stanzas_before_bind_server(limit: usize) -> u16 {
 }
 
 /// A server that sends stanzas without end before binding completes: the client
-/// does not buffer them all while it waits to be online — it closes with
-/// `policy-violation` (not the negotiation timeout, long after).
+/// does not buffer them all while it waits to be online — its core closes with
+/// `policy-violation` past the configured maximum (not the negotiation timeout, long
+/// after).
 pub async fn stanzas_before_online_are_bounded<R: TestRuntime>() {
     let port = stanzas_before_bind_server(20_000);
     let policy = xmpp_sasl::ClientPolicy::new()
@@ -995,10 +996,10 @@ pub async fn stanzas_before_online_are_bounded<R: TestRuntime>() {
         Duration::from_secs(20),
         xmpp_adapter::connect_with::<R>(config),
     );
-    let policy_violation =
-        xmpp_core::CloseReason::LocalError(xmpp_stanza::StreamErrorCondition::PolicyViolation);
+    let too_many =
+        xmpp_core::CloseReason::Violation(xmpp_core::Violation::TooManyStanzasBeforeOnline);
     match result.await {
-        Some(Err(Error::Stream(reason))) if reason == policy_violation => {}
+        Some(Err(Error::Stream(reason))) if reason == too_many => {}
         other => panic!("{:?}", other.map(|r| r.map(|_| ()))),
     }
 }

@@ -102,12 +102,16 @@ pub struct ClientConfig {
     pub(crate) on_conflict: ResourceConflict,
     pub(crate) lang: Option<CompactStr>,
     pub(crate) limits: Limits,
+    pub(crate) max_stanzas_before_online: usize,
 }
+
+/// The default of [`ClientConfig::with_max_stanzas_before_online`].
+const DEFAULT_MAX_STANZAS_BEFORE_ONLINE: usize = 64;
 
 impl ClientConfig {
     /// A client for the account `jid` with `password`: STARTTLS required, the default
     /// mechanism policy ([`ClientPolicy::new`]), a server-assigned resource, default
-    /// timeouts, `xml:lang='en'`, [`Limits::c2s`].
+    /// timeouts, `xml:lang='en'`, [`Limits::c2s`], at most 64 stanzas before online.
     pub fn new(jid: BareJid, password: impl Into<Password>) -> Result<ClientConfig, ConfigError> {
         if jid.node().is_none() {
             return Err(ConfigError::NoLocalpart);
@@ -124,6 +128,7 @@ impl ClientConfig {
             on_conflict: ResourceConflict::default(),
             lang: Some(CompactStr::from_static("en")),
             limits: Limits::c2s(),
+            max_stanzas_before_online: DEFAULT_MAX_STANZAS_BEFORE_ONLINE,
         })
     }
 
@@ -191,5 +196,23 @@ impl ClientConfig {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// How many stanzas the server may send after authentication and before the
+    /// session is online (while resource binding and the legacy session run; default
+    /// 64). Stanzas are exchanged only once a resource is bound (RFC 6120 §7.1); a
+    /// server may route a few in the meantime, but one that sends more than `max` is
+    /// misbehaving: the stream is closed with `policy-violation` (RFC 6120 §4.9.3.14),
+    /// [`Violation::TooManyStanzasBeforeOnline`](crate::Violation::TooManyStanzasBeforeOnline).
+    /// This also bounds what an application buffers until
+    /// [`ClientEvent::Online`](crate::ClientEvent::Online).
+    pub fn with_max_stanzas_before_online(mut self, max: usize) -> Self {
+        self.max_stanzas_before_online = max;
+        self
+    }
+
+    /// The limit set with [`ClientConfig::with_max_stanzas_before_online`].
+    pub fn max_stanzas_before_online(&self) -> usize {
+        self.max_stanzas_before_online
     }
 }

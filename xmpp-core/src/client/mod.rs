@@ -58,6 +58,9 @@ pub struct ClientConnection {
     /// The bound JID.
     jid: Option<FullJid>,
     iqs: IqTracker,
+    /// Stanzas the server sent after authentication and before the session was
+    /// online (bounded by [`ClientConfig::with_max_stanzas_before_online`]).
+    early_stanzas: usize,
 }
 
 impl std::fmt::Debug for ClientConnection {
@@ -112,6 +115,7 @@ impl ClientConnection {
             authenticated: false,
             jid: None,
             iqs: IqTracker::default(),
+            early_stanzas: 0,
         };
         client.open_stream(now);
         Ok(client)

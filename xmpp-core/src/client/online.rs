@@ -7,8 +7,8 @@ use xmpp_stanza::{Element, IqPayload, Stanza, StreamError};
 
 use super::negotiate::Phase;
 use super::{ClientConnection, ClientEvent, IqResponse, iq};
-use crate::connection::CommandError;
 use crate::connection::role::Shared;
+use crate::connection::{CommandError, Violation};
 
 impl ClientConnection {
     /// A stanza from the server (after authentication).
@@ -16,18 +16,26 @@ impl ClientConnection {
         let stanza = match Stanza::try_from(element) {
             Ok(s) => s,
             Err(invalid) => {
+                if self.refuse_early_stanza() {
+                    return;
+                }
                 self.wire
                     .event(ClientEvent::InvalidStanza(Box::new(invalid)));
                 return;
             }
         };
+        if let Stanza::Iq(iq) = &stanza
+            && self.on_negotiation_iq(now, iq)
+        {
+            return;
+        }
+        if self.refuse_early_stanza() {
+            return;
+        }
         let Stanza::Iq(iq) = stanza else {
             self.wire.event(ClientEvent::Stanza(Box::new(stanza)));
             return;
         };
-        if self.on_negotiation_iq(now, &iq) {
-            return;
-        }
         let answered = match &self.jid {
             Some(own) => self.iqs.take_response(&iq, own),
             None => false,
@@ -44,6 +52,22 @@ impl ClientConnection {
             IqResponse::Result(Box::new(iq))
         };
         self.wire.event(ClientEvent::IqResponse { id, response });
+    }
+
+    /// Counts a stanza (other than the answer to our bind or session request) that
+    /// arrives before the session is online; past the configured maximum the stream
+    /// ends with `policy-violation` (RFC 6120 §7.1: stanzas flow once a resource is
+    /// bound). Returns whether the stanza was refused.
+    fn refuse_early_stanza(&mut self) -> bool {
+        if !matches!(self.phase, Phase::Bind(_) | Phase::Session(_)) {
+            return false;
+        }
+        self.early_stanzas += 1;
+        if self.early_stanzas <= self.config.max_stanzas_before_online {
+            return false;
+        }
+        self.reject(Violation::TooManyStanzasBeforeOnline);
+        true
     }
 
     /// Whether the state allows a command that writes: `Ok` online.

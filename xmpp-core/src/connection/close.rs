@@ -210,6 +210,10 @@ pub enum Violation {
     /// The client asked for a feature this server does not offer (STARTTLS on a
     /// server without TLS): `unsupported-feature`.
     UnsupportedFeature,
+    /// The server sent more stanzas before the client's session was online than
+    /// [`ClientConfig::with_max_stanzas_before_online`](crate::ClientConfig::with_max_stanzas_before_online)
+    /// allows (RFC 6120 §7.1): `policy-violation`.
+    TooManyStanzasBeforeOnline,
 }
 
 impl Violation {
@@ -233,6 +237,7 @@ impl Violation {
             Violation::UnsupportedVersion => C::UnsupportedVersion,
             Violation::TooManyAuthFailures => C::PolicyViolation,
             Violation::UnsupportedFeature => C::UnsupportedFeature,
+            Violation::TooManyStanzasBeforeOnline => C::PolicyViolation,
         }
     }
 }
@@ -277,6 +282,9 @@ impl fmt::Display for Violation {
             Violation::UnsupportedFeature => {
                 f.write_str("a required feature is not supported (unsupported-feature)")
             }
+            Violation::TooManyStanzasBeforeOnline => {
+                f.write_str("too many stanzas before the session was online (policy-violation)")
+            }
         }
     }
 }
@@ -311,6 +319,7 @@ mod tests {
             (Violation::UnsupportedVersion, C::UnsupportedVersion),
             (Violation::TooManyAuthFailures, C::PolicyViolation),
             (Violation::UnsupportedFeature, C::UnsupportedFeature),
+            (Violation::TooManyStanzasBeforeOnline, C::PolicyViolation),
         ];
         for (v, c) in cases {
             assert_eq!(v.condition(), c, "{v}");
