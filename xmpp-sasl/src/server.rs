@@ -58,7 +58,7 @@ pub struct ServerSuccess {
     pub channel_binding: Option<ChannelBindingType>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct DigestSettings {
     realm: String,
     service: String,
@@ -79,7 +79,11 @@ struct DigestSettings {
 /// assert_eq!(ServerConfig::new(false).offered_mechanisms(),
 ///            [Mechanism::ScramSha512, Mechanism::ScramSha256, Mechanism::ScramSha1]);
 /// ```
-#[derive(Clone)]
+///
+/// A configuration without per-connection data can serve as a template: clone it per
+/// connection and add that connection's TLS state ([`with_tls`](Self::with_tls)) and
+/// channel-binding data ([`with_channel_binding`](Self::with_channel_binding)).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     tls: bool,
     channel_bindings: Vec<ChannelBinding>,
@@ -123,6 +127,21 @@ impl ServerConfig {
         }
     }
 
+    /// Sets whether the stream is TLS-protected, as [`new`](Self::new) does: for a
+    /// configuration prepared once as a template and cloned per connection.
+    ///
+    /// ```
+    /// use xmpp_sasl::{Mechanism, ServerConfig};
+    /// let template = ServerConfig::new(false).with_mechanisms(&[Mechanism::ScramSha256, Mechanism::Plain]);
+    /// assert_eq!(template.offered_mechanisms(), [Mechanism::ScramSha256]);
+    /// let secured = template.clone().with_tls(true);
+    /// assert_eq!(secured.offered_mechanisms(), [Mechanism::ScramSha256, Mechanism::Plain]);
+    /// ```
+    pub fn with_tls(mut self, tls_established: bool) -> Self {
+        self.tls = tls_established;
+        self
+    }
+
     /// Adds channel-binding data for this TLS connection; `-PLUS` mechanisms are offered
     /// when there is at least one. Data of a type already present replaces it.
     pub fn with_channel_binding(mut self, binding: ChannelBinding) -> Self {
@@ -153,6 +172,12 @@ impl ServerConfig {
             self.enabled.push(Mechanism::DigestMd5);
         }
         self
+    }
+
+    /// Whether DIGEST-MD5 was enabled with
+    /// [`enable_historic_digest_md5`](Self::enable_historic_digest_md5).
+    pub fn historic_digest_md5_enabled(&self) -> bool {
+        self.digest.is_some()
     }
 
     /// **Insecure**: offers and accepts PLAIN on a stream without TLS, exposing passwords

@@ -63,24 +63,20 @@ use crate::stream::Limits;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SaslPolicy {
-    pub(crate) mechanisms: Vec<Mechanism>,
-    pub(crate) scram_iterations: u32,
-    pub(crate) decoy_secret: Option<[u8; 32]>,
-    pub(crate) digest_md5: bool,
-    pub(crate) plain_without_tls: bool,
-    pub(crate) saslprep: bool,
-    pub(crate) plus_needs_default_binding: bool,
+    /// The `xmpp-sasl` configuration without any stream's TLS state or binding data:
+    /// mechanisms, iterations, decoy secret, DIGEST-MD5, PLAIN without TLS, SASLprep.
+    /// Each stream clones it once ([`for_stream`](Self::for_stream)).
+    template: xmpp_sasl::ServerConfig,
+    /// Whether `-PLUS` needs the TLS version's default binding type (an `xmpp-core`
+    /// rule: it chooses which binding data a stream hands `xmpp-sasl`).
+    plus_needs_default_binding: bool,
 }
 
 impl std::fmt::Debug for SaslPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The template's `Debug` redacts the decoy secret.
         f.debug_struct("SaslPolicy")
-            .field("mechanisms", &self.mechanisms)
-            .field("scram_iterations", &self.scram_iterations)
-            .field("decoy_secret", &self.decoy_secret.map(|_| "<redacted>"))
-            .field("digest_md5", &self.digest_md5)
-            .field("plain_without_tls", &self.plain_without_tls)
-            .field("saslprep", &self.saslprep)
+            .field("template", &self.template)
             .field(
                 "plus_needs_default_binding",
                 &self.plus_needs_default_binding,
@@ -95,33 +91,29 @@ impl Default for SaslPolicy {
     /// 4096 iterations for keys derived from stored passwords and decoys.
     fn default() -> Self {
         SaslPolicy {
-            mechanisms: Mechanism::ALL
-                .into_iter()
-                .filter(|m| *m != Mechanism::DigestMd5)
-                .collect(),
-            scram_iterations: 4096,
-            decoy_secret: None,
-            digest_md5: false,
-            plain_without_tls: false,
-            saslprep: true,
+            template: xmpp_sasl::ServerConfig::new(false).with_scram_iterations(4096),
             plus_needs_default_binding: false,
         }
     }
 }
 
 impl SaslPolicy {
+    /// Applies one `xmpp-sasl` builder step to the template.
+    fn map(mut self, f: impl FnOnce(xmpp_sasl::ServerConfig) -> xmpp_sasl::ServerConfig) -> Self {
+        self.template = f(self.template);
+        self
+    }
+
     /// Offers only `mechanisms` (those usable on the stream; DIGEST-MD5 additionally
     /// needs [`enable_historic_digest_md5`](Self::enable_historic_digest_md5)).
-    pub fn with_mechanisms(mut self, mechanisms: &[Mechanism]) -> Self {
-        self.mechanisms = mechanisms.to_vec();
-        self
+    pub fn with_mechanisms(self, mechanisms: &[Mechanism]) -> Self {
+        self.map(|t| t.with_mechanisms(mechanisms))
     }
 
     /// The SCRAM iteration count of keys derived on the fly (from stored passwords)
     /// and of decoys for unknown users; give the count the stored keys use.
-    pub fn with_scram_iterations(mut self, iterations: u32) -> Self {
-        self.scram_iterations = iterations.max(1);
-        self
+    pub fn with_scram_iterations(self, iterations: u32) -> Self {
+        self.map(|t| t.with_scram_iterations(iterations))
     }
 
     /// A server-wide secret from which decoy salts for unknown users are derived, so
@@ -133,28 +125,25 @@ impl SaslPolicy {
     /// let policy = SaslPolicy::default().with_decoy_secret([7; 32]);
     /// assert!(format!("{policy:?}").contains("<redacted>"));
     /// ```
-    pub fn with_decoy_secret(mut self, secret: [u8; 32]) -> Self {
-        self.decoy_secret = Some(secret);
-        self
+    pub fn with_decoy_secret(self, secret: [u8; 32]) -> Self {
+        self.map(|t| t.with_decoy_secret(secret))
     }
 
-    /// Offers the historic DIGEST-MD5 (RFC 6331), realm and host the server's domain.
-    pub fn enable_historic_digest_md5(mut self) -> Self {
-        self.digest_md5 = true;
-        self
+    /// Offers the historic DIGEST-MD5 (RFC 6331), realm and host the server's domain
+    /// (filled in by [`ServerConfig::with_sasl`]).
+    pub fn enable_historic_digest_md5(self) -> Self {
+        self.map(|t| t.enable_historic_digest_md5("", ""))
     }
 
     /// **INSECURE — for tests on loopback only.** Offers and accepts PLAIN on a
     /// stream without TLS.
-    pub fn insecure_allow_plain_without_tls(mut self) -> Self {
-        self.plain_without_tls = true;
-        self
+    pub fn insecure_allow_plain_without_tls(self) -> Self {
+        self.map(xmpp_sasl::ServerConfig::insecure_allow_plain_without_tls)
     }
 
     /// Uses user names and passwords exactly as received, without SASLprep.
-    pub fn without_saslprep(mut self) -> Self {
-        self.saslprep = false;
-        self
+    pub fn without_saslprep(self) -> Self {
+        self.map(xmpp_sasl::ServerConfig::without_saslprep)
     }
 
     /// Offers `-PLUS` mechanisms only on TLS connections whose TLS layer provides the
@@ -203,25 +192,22 @@ impl SaslPolicy {
         &tls.channel_bindings
     }
 
-    /// The `xmpp-sasl` configuration for one stream of `domain`, TLS as given.
-    pub(crate) fn build(&self, domain: &str, tls: Option<&TlsInfo>) -> xmpp_sasl::ServerConfig {
-        let mut config = xmpp_sasl::ServerConfig::new(tls.is_some())
-            .with_mechanisms(&self.mechanisms)
-            .with_scram_iterations(self.scram_iterations);
+    /// The policy for a server of `domain`: DIGEST-MD5, if enabled, gets the domain
+    /// as realm and host (re-enabling it also keeps it offered whatever
+    /// [`with_mechanisms`](Self::with_mechanisms) was given, before or after).
+    pub(crate) fn for_domain(self, domain: &str) -> Self {
+        if !self.template.historic_digest_md5_enabled() {
+            return self;
+        }
+        self.map(|t| t.enable_historic_digest_md5(domain, domain))
+    }
+
+    /// The `xmpp-sasl` configuration for one stream, TLS as given: the template,
+    /// cloned once, with the stream's TLS state and channel-binding data.
+    pub(crate) fn for_stream(&self, tls: Option<&TlsInfo>) -> xmpp_sasl::ServerConfig {
+        let mut config = self.template.clone().with_tls(tls.is_some());
         for binding in tls.map(|t| self.bindings(t)).unwrap_or_default() {
             config = config.with_channel_binding(binding.clone());
-        }
-        if self.digest_md5 {
-            config = config.enable_historic_digest_md5(domain, domain);
-        }
-        if self.plain_without_tls {
-            config = config.insecure_allow_plain_without_tls();
-        }
-        if let Some(secret) = self.decoy_secret {
-            config = config.with_decoy_secret(secret);
-        }
-        if !self.saslprep {
-            config = config.without_saslprep();
         }
         config
     }
@@ -310,7 +296,7 @@ impl ServerConfig {
 
     /// The SASL policy.
     pub fn with_sasl(mut self, sasl: SaslPolicy) -> Self {
-        self.sasl = sasl;
+        self.sasl = sasl.for_domain(self.domain.as_str());
         self
     }
 
@@ -365,6 +351,11 @@ mod tests {
     use super::*;
     use xmpp_sasl::ChannelBinding;
 
+    /// What a stream of `example.com` gets from `policy`, TLS as given.
+    fn build(policy: SaslPolicy, tls: Option<&TlsInfo>) -> xmpp_sasl::ServerConfig {
+        policy.for_domain("example.com").for_stream(tls)
+    }
+
     fn names(config: &xmpp_sasl::ServerConfig) -> Vec<&'static str> {
         config
             .offered_mechanisms()
@@ -376,7 +367,7 @@ mod tests {
     #[test]
     fn what_the_policy_offers_by_tls_state() {
         let policy = SaslPolicy::default();
-        let plaintext = policy.build("example.com", None);
+        let plaintext = build(policy.clone(), None);
         assert_eq!(
             names(&plaintext),
             ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1"]
@@ -385,19 +376,30 @@ mod tests {
             ChannelBindingType::TlsExporter,
             vec![1; 32],
         ));
-        let secured = policy.build("example.com", Some(&tls));
+        let secured = build(policy, Some(&tls));
         assert_eq!(names(&secured).len(), 7);
         assert!(names(&secured).contains(&"SCRAM-SHA-256-PLUS"));
         assert!(names(&secured).contains(&"PLAIN"));
-        let insecure = SaslPolicy::default()
-            .insecure_allow_plain_without_tls()
-            .build("example.com", None);
+        let insecure = build(
+            SaslPolicy::default().insecure_allow_plain_without_tls(),
+            None,
+        );
         assert!(names(&insecure).contains(&"PLAIN"));
-        let digest = SaslPolicy::default()
-            .with_mechanisms(&[Mechanism::ScramSha1])
-            .enable_historic_digest_md5()
-            .build("example.com", Some(&TlsInfo::new(TlsVersion::Tls12)));
+        let digest = build(
+            SaslPolicy::default()
+                .with_mechanisms(&[Mechanism::ScramSha1])
+                .enable_historic_digest_md5(),
+            Some(&TlsInfo::new(TlsVersion::Tls12)),
+        );
         assert_eq!(names(&digest), ["SCRAM-SHA-1", "DIGEST-MD5"]);
+        // Enabled before the mechanisms are chosen: still offered.
+        let digest_first = build(
+            SaslPolicy::default()
+                .enable_historic_digest_md5()
+                .with_mechanisms(&[Mechanism::ScramSha1]),
+            None,
+        );
+        assert_eq!(names(&digest_first), ["SCRAM-SHA-1", "DIGEST-MD5"]);
     }
 
     #[test]
@@ -406,9 +408,8 @@ mod tests {
         let exporter = ChannelBinding::new(ChannelBindingType::TlsExporter, vec![1; 32]);
         let unique = ChannelBinding::new(ChannelBindingType::TlsUnique, vec![3; 12]);
         let strict = SaslPolicy::default().plus_only_with_default_binding();
-        let plus = |policy: &SaslPolicy, info: TlsInfo| {
-            policy.build("example.com", Some(&info)).plus_offered()
-        };
+        let plus =
+            |policy: &SaslPolicy, info: TlsInfo| build(policy.clone(), Some(&info)).plus_offered();
         let tls12 = || TlsInfo::new(TlsVersion::Tls12);
         let tls13 = || TlsInfo::new(TlsVersion::Tls13);
         // rustls on TLS 1.2: only tls-server-end-point, which clients do not default to.
@@ -429,7 +430,7 @@ mod tests {
         let both = tls13()
             .with_channel_binding(exporter)
             .with_channel_binding(end_point);
-        let config = strict.build("example.com", Some(&both));
+        let config = build(strict, Some(&both));
         assert!(config.plus_offered());
         assert_eq!(config.offered_channel_binding_types().len(), 2);
     }

@@ -54,6 +54,10 @@ pub struct ServerConnection {
     phase: Phase,
     /// The TLS connection, once there is one.
     tls: Option<TlsInfo>,
+    /// This stream's SASL configuration: the policy's template with the stream's
+    /// TLS state and channel-binding data, made when the TLS state is known (on
+    /// accept, and again once STARTTLS completes), for the offer and the exchange.
+    sasl: xmpp_sasl::ServerConfig,
     /// Whether the transport began as plaintext that STARTTLS must secure
     /// ([`ServerTransport::StartTls`]): then STARTTLS is offered as
     /// mandatory-to-negotiate and SASL waits for it.
@@ -109,12 +113,14 @@ impl ServerConnection {
             ServerTransport::DirectTls(info) => Some(info),
             ServerTransport::StartTls | ServerTransport::InsecurePlaintext => None,
         };
+        let sasl = config.sasl.for_stream(tls.as_ref());
         ServerConnection {
             wire,
             entropy,
             config,
             phase: Phase::AwaitHeader,
             tls,
+            sasl,
             starttls,
             user: None,
             jid: None,
@@ -187,6 +193,7 @@ impl Connection for ServerConnection {
         if self.wire.is_closed() || !matches!(self.phase, Phase::TlsHandshake) {
             return;
         }
+        self.sasl = self.config.sasl.for_stream(Some(&info));
         self.tls = Some(info);
         self.wire.tls_established();
         self.phase = Phase::AwaitHeader;

@@ -154,7 +154,7 @@ impl ServerConnection {
             features.starttls = Some(StartTlsFeature { required: true });
             return features;
         }
-        let sasl = self.sasl_config();
+        let sasl = &self.sasl;
         features.mechanisms = Some(
             sasl.offered_mechanisms()
                 .iter()
@@ -174,13 +174,6 @@ impl ServerConnection {
             features.other.push(cb);
         }
         features
-    }
-
-    /// The `xmpp-sasl` configuration for this stream.
-    pub(super) fn sasl_config(&self) -> xmpp_sasl::ServerConfig {
-        self.config
-            .sasl
-            .build(self.config.domain(), self.tls.as_ref())
     }
 
     /// `<starttls/>` (RFC 6120 §5.4.2).

@@ -71,8 +71,7 @@ impl ServerConnection {
         };
         let step = match (sasl, &mut self.phase) {
             (Sasl::Auth { mechanism, data }, Phase::Negotiating) => {
-                let config = self.sasl_config();
-                match SaslServer::start(&config, &mechanism, self.entropy.as_mut()) {
+                match SaslServer::start(&self.sasl, &mechanism, self.entropy.as_mut()) {
                     Ok(mut server) => {
                         let step = server.initial(data.as_deref());
                         self.phase = Phase::Sasl(Box::new(Exchange {
