@@ -9,11 +9,11 @@ use crate::ids::SessionId;
 use crate::iq::Scope;
 
 /// `http://jabber.org/protocol/disco#info`.
-pub(crate) const DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+pub(crate) const DISCO_INFO: &str = xmpp_stanza::ns::DISCO_INFO;
 /// `http://jabber.org/protocol/disco#items`.
-pub(crate) const DISCO_ITEMS: &str = "http://jabber.org/protocol/disco#items";
+pub(crate) const DISCO_ITEMS: &str = xmpp_stanza::ns::DISCO_ITEMS;
 /// `urn:xmpp:ping`.
-pub(crate) const PING: &str = "urn:xmpp:ping";
+pub(crate) const PING: &str = xmpp_stanza::ns::PING;
 
 /// The features the server advertises in disco#info, in the order sent.
 pub const SERVER_FEATURES: &[&str] = &[

@@ -12,9 +12,9 @@ use crate::ids::SessionId;
 use crate::time::Timestamp;
 
 /// XEP-0203 delayed delivery.
-const DELAY: &str = "urn:xmpp:delay";
+const DELAY: &str = xmpp_stanza::ns::DELAY;
 /// XEP-0085 chat state notifications.
-const CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
+const CHATSTATES: &str = xmpp_stanza::ns::CHATSTATES;
 
 /// Whether a message carries nothing worth keeping: no body, no subject, and only
 /// chat-state notifications (which are meaningless later).

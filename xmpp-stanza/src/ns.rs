@@ -38,6 +38,20 @@ pub const BLOCKING_ERRORS: &str = "urn:xmpp:blocking:errors";
 pub const ROSTER_VERSIONING: &str = "urn:xmpp:features:rosterver";
 /// `urn:xmpp:features:pre-approval`: subscription pre-approval feature (RFC 6121 §3.4).
 pub const PRE_APPROVAL: &str = "urn:xmpp:features:pre-approval";
+/// `http://jabber.org/protocol/disco#info`: service discovery, information (XEP-0030).
+pub const DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+/// `http://jabber.org/protocol/disco#items`: service discovery, items (XEP-0030).
+pub const DISCO_ITEMS: &str = "http://jabber.org/protocol/disco#items";
+/// `http://jabber.org/protocol/chatstates`: chat state notifications (XEP-0085).
+pub const CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
+/// `urn:xmpp:delay`: delayed delivery stamps (XEP-0203).
+pub const DELAY: &str = "urn:xmpp:delay";
+/// `urn:xmpp:ping`: XMPP ping (XEP-0199).
+pub const PING: &str = "urn:xmpp:ping";
+/// `urn:xmpp:sasl-cb:0`: the channel-binding types a server supports (XEP-0440).
+pub const SASL_CB: &str = "urn:xmpp:sasl-cb:0";
+/// `urn:xmpp:sm:3`: stream management (XEP-0198).
+pub const SM: &str = "urn:xmpp:sm:3";
 /// `http://www.w3.org/XML/1998/namespace`: the namespace of `xml:lang` and the `xml` prefix.
 pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
 /// `http://www.w3.org/2000/xmlns/`: the namespace of namespace declarations.
@@ -62,9 +76,9 @@ const WELL_KNOWN: &[&str] = &[
     PRE_APPROVAL,
     XML,
     "http://jabber.org/protocol/caps",
-    "http://jabber.org/protocol/chatstates",
-    "http://jabber.org/protocol/disco#info",
-    "http://jabber.org/protocol/disco#items",
+    CHATSTATES,
+    DISCO_INFO,
+    DISCO_ITEMS,
     "http://jabber.org/protocol/muc",
     "http://jabber.org/protocol/muc#user",
     "http://jabber.org/protocol/nick",
@@ -76,15 +90,15 @@ const WELL_KNOWN: &[&str] = &[
     "jabber:iq:register",
     "jabber:x:data",
     "jabber:x:oob",
-    "urn:xmpp:delay",
-    "urn:xmpp:ping",
+    DELAY,
+    PING,
     "urn:xmpp:receipts",
     "urn:xmpp:sid:0",
     "urn:xmpp:hints",
     "urn:xmpp:carbons:2",
     "urn:xmpp:forward:0",
     "urn:xmpp:mam:2",
-    "urn:xmpp:sm:3",
+    SM,
     "urn:xmpp:time",
     "urn:xmpp:chat-markers:0",
     "urn:xmpp:message-correct:0",

@@ -325,7 +325,7 @@ async fn idle(args: &Args, connections: u64, accounts: u64, hold: u64) -> Result
 async fn alive(mut stream: login::Online, id: String) -> Result<(), String> {
     let ping = Iq::get(
         id.as_str(),
-        Element::new("ping", Namespace::from_static("urn:xmpp:ping")),
+        Element::new("ping", Namespace::from_static(xmpp_stanza::ns::PING)),
     );
     let xml = Element::from(ping)
         .to_xml_in(&NsContext::client())

@@ -23,7 +23,7 @@ use crate::connection::role::Shared;
 use crate::connection::{AuthError, CloseReason, Violation};
 
 /// XEP-0440's namespace.
-pub(crate) const SASL_CB_NS: &str = "urn:xmpp:sasl-cb:0";
+pub(crate) const SASL_CB_NS: &str = xmpp_stanza::ns::SASL_CB;
 
 /// A SASL exchange in progress.
 #[derive(Debug)]

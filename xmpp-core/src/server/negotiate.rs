@@ -17,7 +17,7 @@ use crate::connection::{CloseReason, TlsRole, Violation, ids};
 use crate::stream::{StreamAttributes, StreamHeader, StreamVersion};
 
 /// XEP-0440's namespace.
-const SASL_CB_NS: &str = "urn:xmpp:sasl-cb:0";
+const SASL_CB_NS: &str = xmpp_stanza::ns::SASL_CB;
 
 /// Where the server is in the negotiation.
 #[derive(Debug)]
